@@ -1,0 +1,31 @@
+import createError from '@fastify/error';
+
+/**
+ * Every error LuminaMind raises has a stable code (never reused) listed in docs/ERRORS.md; a test keeps
+ * the two in sync. Match on `err.code`, never on the message.
+ *
+ * @example
+ *   throw new ConfigInvalidError('PORT: expected a number');
+ *   // err.code === 'AGT_ERR_CONFIG_INVALID', err.statusCode === 500
+ */
+export const ConfigInvalidError = createError('AGT_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500);
+export const ToolUnknownError = createError('AGT_ERR_TOOL_UNKNOWN', "Unknown tool '%s'. Known tools: %s", 400);
+export const ToolInputInvalidError = createError('AGT_ERR_TOOL_INPUT_INVALID', 'Invalid input for %s: %s', 400);
+export const PathOutsideWorkspaceError = createError(
+  'AGT_ERR_PATH_OUTSIDE_WORKSPACE',
+  'Path not allowed: %s. Allowed root: %s. %s',
+  403,
+);
+export const CommandRefusedError = createError('AGT_ERR_COMMAND_REFUSED', '%s', 403);
+export const UrlRefusedError = createError('AGT_ERR_URL_REFUSED', 'URL refused: %s', 403);
+export const HttpRequestFailedError = createError('AGT_ERR_HTTP_REQUEST_FAILED', '%s', 502);
+export const ModelUnavailableError = createError('AGT_ERR_MODEL_UNAVAILABLE', 'Model unavailable: %s', 503);
+export const CircuitOpenError = createError('AGT_ERR_CIRCUIT_OPEN', 'Circuit open for model %s; retry after %s ms', 503);
+export const ApprovalRequiredError = createError('AGT_ERR_APPROVAL_DENIED', 'Action %s was not approved: %s', 403);
+export const CliUsageError = createError('AGT_ERR_CLI_USAGE', '%s', 400);
+export const SimNoCassetteError = createError('EVL_ERR_SIM_NO_CASSETTE', 'No cassette for this conversation. %s', 404);
+
+/** Narrowing helper: the stable code of any thrown value, if it has one. */
+export function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}

@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { errorCode } from '../agent/src/errors.js';
+import { registerToolCommand } from '../agent/src/cli/tool.js';
+import { registerGateCommand } from '../gates/cli.js';
+
+/** Exit codes shared by every subcommand (DESIGN.md): 0 ok, 1 a negative verdict, 2 usage or configuration. */
+export const EXIT = { ok: 0, verdict: 1, usage: 2 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('luminamind')
+    .description('LuminaMind: the deep agent service, its evaluation harness and its release gate.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of [registerToolCommand, registerGateCommand]) register(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  luminamind tool read_file --workspace ./ws --input '{"file_path":"notes.md"}'
+  luminamind sim --port 4010 --cassettes datasets/cassettes
+  luminamind gate --policy pr
+
+Every subcommand has --help. Configuration comes from environment variables (see README.md).`,
+  );
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; usage errors exit 2 with the reason, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const code = errorCode(err);
+    process.stderr.write(`luminamind: ${code ? `[${code}] ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
+    return code === 'AGT_ERR_CONFIG_INVALID' || code === 'AGT_ERR_CLI_USAGE' ? EXIT.usage : EXIT.verdict;
+  }
+}

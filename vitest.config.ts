@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{agent,evals,load,chaos,gates,bin,deploy,docs}/**/*.test.ts'],
+    globals: true,
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    coverage: {
+      provider: 'v8',
+      include: ['agent/src/**', 'evals/**', 'load/**', 'chaos/**', 'gates/**'],
+      exclude: ['**/*.test.ts', 'datasets/**'],
+      reporter: ['text-summary', 'json-summary', 'json'],
+      reportsDirectory: 'reports/coverage/raw',
+    },
+  },
+});
