@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { Command, MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Config } from '../config.js';
+import type { Decision, PendingAction, RunResult, Todo, ToolCallRecord } from '../contract/run.js';
+import { buildGraph, type AgentGraph } from './builder.js';
+import { withRunContext, type RunContext } from './run-context.js';
+import type { ToolHooks } from './tool-adapter.js';
+
+export interface AgentDeps extends ToolHooks {
+  /** The chat model (normally `createChatModel(config)`: retries, breaker, fallback). */
+  model: BaseChatModel;
+  /** Where threads persist; MemorySaver when omitted. */
+  checkpointer?: BaseCheckpointSaver;
+}
+
+export interface RunInput {
+  threadId?: string;
+  /** A new user turn; omit when resuming with decisions. */
+  message?: string;
+  /** Decisions for the pending actions of an interrupted run, one per action, in order. */
+  decisions?: Decision[];
+  /** Overrides the thread's workspace (default `<WORKSPACE_ROOT>/<threadId>`). */
+  workspaceRoot?: string;
+  signal?: AbortSignal;
+  /** Live tool events, for streaming UIs. */
+  onEvent?: RunContext['emit'];
+}
+
+export interface LuminaAgent {
+  run(input: RunInput): Promise<RunResult>;
+  /** The thread's messages as stored by the checkpointer (empty for an unknown thread). */
+  history(threadId: string): Promise<BaseMessage[]>;
+  readonly graph: AgentGraph;
+}
+
+const THREAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+interface HitlRequest {
+  actionRequests?: { name: string; args: Record<string, unknown>; description?: string }[];
+  reviewConfigs?: { actionName: string; allowedDecisions: PendingAction['allowedDecisions'] }[];
+}
+
+function textOf(message: BaseMessage | undefined): string {
+  if (!message) return '';
+  const { content } = message;
+  if (typeof content === 'string') return content;
+  return content.map((block) => ('text' in block && typeof block.text === 'string' ? block.text : '')).join('');
+}
+
+function pendingActionsOf(interrupts: { value?: unknown }[]): PendingAction[] {
+  return interrupts.flatMap(({ value }) => {
+    const request = (value ?? {}) as HitlRequest;
+    return (request.actionRequests ?? []).map((action) => ({
+      name: action.name,
+      args: action.args,
+      description: action.description,
+      allowedDecisions: request.reviewConfigs?.find((c) => c.actionName === action.name)?.allowedDecisions ?? ['approve', 'reject'],
+    }));
+  });
+}
+
+/**
+ * The agent behind every face (CLI chat, HTTP service, eval harness): one `run` per user turn or per
+ * approval resume, returning the answer together with the trajectory the graders need.
+ *
+ * @example
+ *   const agent = buildAgent(config, { model: createChatModel(config) });
+ *   const result = await agent.run({ threadId: 't1', message: 'List the files' });
+ */
+export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
+  const graph = buildGraph(config, { ...deps, checkpointer: deps.checkpointer ?? new MemorySaver() });
+
+  async function workspaceFor(threadId: string, override?: string): Promise<string> {
+    const dir = override ?? join(config.tools.workspaceRoot, threadId);
+    await mkdir(dir, { recursive: true });
+    return realpath(dir);
+  }
+
+  return {
+    graph,
+    async history(threadId) {
+      const snapshot = await graph.graph.getState({ configurable: { thread_id: threadId } });
+      return ((snapshot.values as { messages?: BaseMessage[] })?.messages ?? []) as BaseMessage[];
+    },
+    async run(input) {
+      const started = performance.now();
+      const threadId = input.threadId ?? randomUUID();
+      if (!THREAD_ID.test(threadId)) throw new TypeError('thread id must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
+      if (!input.message && !input.decisions) throw new TypeError('a run needs a message or decisions');
+      const ctx: RunContext = {
+        runId: randomUUID(),
+        threadId,
+        workspaceRoot: await workspaceFor(threadId, input.workspaceRoot),
+        toolCalls: [] as ToolCallRecord[],
+        usage: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+        emit: input.onEvent,
+      };
+      const graphInput = input.decisions
+        ? new Command({ resume: { decisions: input.decisions } })
+        : { messages: [new HumanMessage(input.message!)] };
+      const runConfig = {
+        configurable: { thread_id: threadId },
+        recursionLimit: config.agent.recursionLimit,
+        signal: input.signal,
+      };
+      const state = (await withRunContext(ctx, () => graph.invoke(graphInput as never, runConfig))) as {
+        messages?: BaseMessage[];
+        todos?: Todo[];
+        __interrupt__?: { value?: unknown }[];
+      };
+      const pendingActions = pendingActionsOf(state.__interrupt__ ?? []);
+      const lastAi = [...(state.messages ?? [])].reverse().find((m) => AIMessage.isInstance(m));
+      return {
+        threadId,
+        runId: ctx.runId,
+        status: pendingActions.length ? 'awaiting_approval' : 'completed',
+        answer: pendingActions.length ? '' : textOf(lastAi),
+        toolCalls: ctx.toolCalls,
+        todos: state.todos ?? [],
+        pendingActions,
+        usage: ctx.usage,
+        latencyMs: Math.round(performance.now() - started),
+      };
+    },
+  };
+}

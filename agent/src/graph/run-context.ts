@@ -1,0 +1,25 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ToolCallRecord } from '../contract/run.js';
+
+/** What one agent run collects while LangGraph executes it: tool calls (also those of subagents) and model usage. */
+export interface RunContext {
+  readonly runId: string;
+  readonly threadId: string;
+  readonly workspaceRoot: string;
+  readonly toolCalls: ToolCallRecord[];
+  readonly usage: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
+  /** Live events for streaming consumers. */
+  readonly emit?: (event: { type: 'tool_start' | 'tool_end'; call: ToolCallRecord }) => void;
+}
+
+// AsyncLocalStorage rather than LangGraph's configurable: subagents run as nested graphs inside the `task`
+// tool, and the async context reaches their tool calls and model calls without threading anything through.
+const storage = new AsyncLocalStorage<RunContext>();
+
+export function withRunContext<T>(ctx: RunContext, fn: () => Promise<T>): Promise<T> {
+  return storage.run(ctx, fn);
+}
+
+export function currentRun(): RunContext | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,54 @@
+import { tool, type StructuredTool } from 'langchain';
+import type { Config } from '../config.js';
+import { runTool, tools as registry, type ToolName } from '../tools/index.js';
+import { isToolError, type SecurityEvent, type ToolResult } from '../tools/types.js';
+import type { ToolCallRecord } from '../contract/run.js';
+import { currentRun } from './run-context.js';
+
+export interface ToolHooks {
+  /** Called after every tool call with its outcome (the service turns it into metrics and audit logs). */
+  onToolCall?: (call: ToolCallRecord) => void;
+  onSecurityEvent?: (event: SecurityEvent) => void;
+}
+
+/** What the model reads back: strings as they are, objects as JSON. */
+export function toolResultText(result: ToolResult): string {
+  return typeof result === 'string' ? result : JSON.stringify(result);
+}
+
+/**
+ * Wraps one of our tools as a LangChain tool. Workspace and run come from the current run context, so the
+ * same tool objects serve every thread; validation, sandboxing and limits stay inside `runTool`.
+ */
+export function toLangChainTool(name: ToolName, config: Config, hooks: ToolHooks): StructuredTool {
+  const def = registry[name];
+  return tool(
+    async (input: unknown, runConfig) => {
+      const run = currentRun();
+      const call: ToolCallRecord = {
+        id: runConfig?.toolCall?.id,
+        name,
+        args: (input ?? {}) as Record<string, unknown>,
+        output: undefined,
+        error: false,
+        durationMs: 0,
+      };
+      run?.emit?.({ type: 'tool_start', call });
+      const started = performance.now();
+      const result = await runTool(name, input, {
+        workspaceRoot: run?.workspaceRoot ?? config.tools.workspaceRoot,
+        config,
+        signal: runConfig?.signal,
+        onSecurityEvent: hooks.onSecurityEvent,
+      });
+      call.durationMs = Math.round(performance.now() - started);
+      call.output = result;
+      call.error = isToolError(result);
+      run?.toolCalls.push(call);
+      run?.emit?.({ type: 'tool_end', call });
+      hooks.onToolCall?.(call);
+      return toolResultText(result);
+    },
+    { name, description: def.description, schema: def.schema as never },
+  ) as unknown as StructuredTool;
+}
