@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ReportKindSchema,
+  SCHEMA_VERSION,
+  defaultReportPath,
+  envelopeJsonSchema,
+  gitInfo,
+  parseReport,
+  readReport,
+  writeReport,
+  type ReportDraft,
+} from './envelope.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures/v1');
+const fixture = (kind: string): Record<string, unknown> => JSON.parse(readFileSync(join(FIXTURES, `${kind}.json`), 'utf8'));
+const tmp = () => mkdtempSync(join(tmpdir(), 'envelope-'));
+
+describe('report envelope', () => {
+  it('has a v1 reader fixture for every kind, and reads each (old fixtures must keep reading after a bump)', async () => {
+    expect(readdirSync(FIXTURES).sort()).toEqual(ReportKindSchema.options.map((k) => `${k}.json`).sort());
+    for (const kind of ReportKindSchema.options) {
+      const report = await readReport(join(FIXTURES, `${kind}.json`), kind);
+      expect(report.kind).toBe(kind);
+      expect(report.schemaVersion).toBe(1);
+    }
+  });
+
+  it('docs/report-envelope.schema.json is generated from the zod schema (run `npx tsx evals/report/generate-json-schema.ts`)', () => {
+    const onDisk = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/report-envelope.schema.json'), 'utf8'));
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(envelopeJsonSchema())));
+  });
+
+  it.each([
+    ['eval without mode', 'eval', (r: Record<string, unknown>) => delete r.mode, 'mode'],
+    ['bad variant', 'eval', (r: any) => (r.results[0].variant = 'golden'), 'results.0.variant'],
+    ['pass rate above 1', 'eval', (r: any) => (r.summary.passRate = 1.2), 'summary.passRate'],
+    ['chaos verdict not pass/fail', 'chaos', (r: any) => (r.results[0].verdict = 'ok'), 'results.0.verdict'],
+    ['unknown kind', 'load', (r: Record<string, unknown>) => (r.kind = 'perf'), 'kind'],
+    ['future schema version', 'coverage', (r: Record<string, unknown>) => (r.schemaVersion = 2), 'schemaVersion'],
+    ['security status outside the enum', 'security', (r: any) => (r.summary.checks[0].status = 'skipped'), 'summary.checks.0.status'],
+  ])('rejects %s, naming the field', (_name, kind, mutate, field) => {
+    const report = fixture(kind);
+    mutate(report);
+    expect(() => parseReport(report, 'x.json')).toThrow(expect.objectContaining({ code: 'EVL_ERR_REPORT_INVALID', message: expect.stringContaining(field) }));
+  });
+
+  it('readReport says clearly when a file is missing, not JSON, or of another kind', async () => {
+    const dir = tmp();
+    await expect(readReport(join(dir, 'none.json'))).rejects.toMatchObject({ code: 'EVL_ERR_REPORT_UNREADABLE' });
+    writeFileSync(join(dir, 'bad.json'), '{');
+    await expect(readReport(join(dir, 'bad.json'))).rejects.toMatchObject({ code: 'EVL_ERR_REPORT_UNREADABLE', message: expect.stringContaining('not JSON') });
+    await expect(readReport(join(FIXTURES, 'load.json'), 'eval')).rejects.toMatchObject({ code: 'EVL_ERR_REPORT_INVALID', message: expect.stringContaining('expected "eval"') });
+  });
+
+  it('writeReport fills the header, validates, and round-trips', async () => {
+    const dir = tmp();
+    const { summary, results, config } = fixture('chaos') as unknown as ReportDraft<'chaos'>;
+    const out = join(dir, 'chaos/report.json');
+    const { path, report } = await writeReport('chaos', { summary, results, config }, out);
+    expect(path).toBe(out);
+    expect(report).toMatchObject({ schemaVersion: SCHEMA_VERSION, kind: 'chaos', git: { sha: expect.any(String) } });
+    expect(new Date(report.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(await readReport(out, 'chaos')).toEqual(report);
+    await expect(writeReport('chaos', { summary: {} as never, results, config }, join(dir, 'x.json'))).rejects.toMatchObject({ code: 'EVL_ERR_REPORT_INVALID' });
+  });
+
+  it('defaults to reports/<kind>/report.json', () => {
+    expect(defaultReportPath('eval')).toBe(join('reports', 'eval', 'report.json'));
+  });
+
+  it('gitInfo reads HEAD, and outside a repository says unknown (stale), never a match', async () => {
+    expect((await gitInfo(join(import.meta.dirname, '../..'))).sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(await gitInfo(tmp())).toEqual({ sha: 'unknown', dirty: true });
+  });
+});

@@ -1,0 +1,411 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { ReportInvalidError, ReportUnreadableError } from './errors.js';
+
+/**
+ * The report envelope (DESIGN.md): every eval, load, chaos, coverage and security run writes one
+ * `reports/<kind>/report.json` of this shape, and the gate reads nothing else. A breaking change bumps
+ * SCHEMA_VERSION and keeps a reader test on an old fixture (evals/report/fixtures/).
+ *
+ * Keep every report mergeable (`luminamind report merge`): a summary holds nothing that cannot be
+ * recomputed from its results.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const ReportKindSchema = z.enum(['eval', 'load', 'chaos', 'coverage', 'security']);
+export type ReportKind = z.infer<typeof ReportKindSchema>;
+
+/** What a pass means depends on the mode (DESIGN.md "Eval modes"); the release policy demands `live`. */
+export const EvalModeSchema = z.enum(['live', 'replay', 'simulated']);
+export type EvalMode = z.infer<typeof EvalModeSchema>;
+
+export const GitInfoSchema = z.object({
+  /** Full commit sha of HEAD when the run started, or "unknown" outside a git work tree. */
+  sha: z.string().min(1),
+  /** True when the work tree had uncommitted changes: the evidence may not match the commit. */
+  dirty: z.boolean(),
+});
+export type GitInfo = z.infer<typeof GitInfoSchema>;
+
+const rate = z.number().min(0).max(1);
+const nonNegative = z.number().min(0);
+const count = z.number().int().min(0);
+
+/** A two-sided confidence interval of a proportion (Wilson score for pass rates). */
+export const IntervalSchema = z.object({ lower: rate, upper: rate, level: z.number().gt(0).lt(1).default(0.95) });
+export type Interval = z.infer<typeof IntervalSchema>;
+
+/** Why the harness (not the agent) failed a run: a timeout, a grader crash, a simulator without cassette. */
+export const HarnessErrorSchema = z.object({ code: z.string().min(1).optional(), message: z.string().min(1) });
+
+const headerShape = {
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  runId: z.string().min(1),
+  createdAt: z.iso.datetime({ offset: true }),
+  git: GitInfoSchema,
+  mode: EvalModeSchema.optional(),
+  /** The model under test (eval) or behind the service (load, chaos), e.g. "gpt-4o-mini" or "sim". */
+  model: z.string().min(1).optional(),
+  /** The run's effective configuration, secrets redacted, so a report says what produced it. */
+  config: z.record(z.string(), z.unknown()),
+};
+
+
+export const GraderResultSchema = z.object({
+  id: z.string().min(1),
+  pass: z.boolean(),
+  score: rate,
+  reason: z.string(),
+});
+export type GraderResult = z.infer<typeof GraderResultSchema>;
+
+export const ToolCallRecordSchema = z.object({
+  name: z.string().min(1),
+  /** False when the tool returned an error result (`{"error": true}`) or threw. */
+  ok: z.boolean(),
+  latencyMs: nonNegative.optional(),
+});
+export type ToolCallRecord = z.infer<typeof ToolCallRecordSchema>;
+
+export const TokenUsageSchema = z.object({ input: count, output: count });
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+export const EvalResultSchema = z.object({
+  caseId: z.string().min(1),
+  category: z.string().min(1),
+  /** `gold` and `faulty:<name>` are authored scripts (simulated mode); `live` is a real model (live, replay). */
+  variant: z.string().regex(/^(gold|live|faulty:[\w.-]+)$/, 'variant must be gold, live or faulty:<name>'),
+  repeat: count,
+  pass: z.boolean(),
+  score: rate,
+  graders: z.array(GraderResultSchema),
+  /** True when a hallucination grader flagged the answer (unsupported claims, invented figures). */
+  hallucinated: z.boolean().optional(),
+  latencyMs: nonNegative,
+  tokens: TokenUsageSchema,
+  costUsd: nonNegative,
+  toolCalls: z.array(ToolCallRecordSchema),
+  /** Set only when the harness failed (the agent was never judged); such a result never counts as a pass. */
+  error: HarnessErrorSchema.optional(),
+});
+export type EvalResult = z.infer<typeof EvalResultSchema>;
+
+export const EvalSummarySchema = z.object({
+  /** Results (case × variant × repeat) in this report, including harness errors. */
+  runs: count,
+  cases: count,
+  passRate: rate,
+  passRateCi: IntervalSchema,
+  hallucinationRate: rate,
+  toolSuccessRate: rate,
+  /** pass^k: share of (case, variant) groups whose k repeats all passed. */
+  passK: z.object({ k: z.number().int().min(1), rate }),
+  /** Simulated mode: gold runs passed / gold runs. Null when no gold variant ran. */
+  specificity: rate.nullable().optional(),
+  /** Simulated mode: faulty runs caught (failed) / faulty runs. Null when no faulty variant ran. */
+  sensitivity: rate.nullable().optional(),
+  /** Results with `error` / runs: the harness's own error budget, kept apart from agent quality. */
+  harnessErrorRate: rate,
+  costUsd: nonNegative.optional(),
+  latencyP50Ms: nonNegative.optional(),
+  latencyP95Ms: nonNegative.optional(),
+});
+export type EvalSummary = z.infer<typeof EvalSummarySchema>;
+
+export const EvalReportSchema = z.object({
+  ...headerShape,
+  kind: z.literal('eval'),
+  mode: EvalModeSchema,
+  model: z.string().min(1),
+  summary: EvalSummarySchema,
+  results: z.array(EvalResultSchema),
+});
+export type EvalReport = z.infer<typeof EvalReportSchema>;
+
+
+/** The load tool's own noise-aware comparison against its baseline; the gate reads its verdict as is. */
+export const LoadComparisonSchema = z.object({
+  baseline: z.string().min(1),
+  verdict: z.enum(['same', 'improved', 'regressed', 'inconclusive']),
+  pValue: z.number().min(0).max(1).optional(),
+  reason: z.string().optional(),
+});
+export type LoadComparison = z.infer<typeof LoadComparisonSchema>;
+
+export const LoadResultSchema = z.object({
+  scenario: z.string().min(1),
+  run: count,
+  durationSeconds: nonNegative,
+  connections: count.optional(),
+  requests: count,
+  errors: count,
+  rps: nonNegative,
+  p50Ms: nonNegative,
+  p90Ms: nonNegative.optional(),
+  p95Ms: nonNegative,
+  p99Ms: nonNegative,
+  maxMs: nonNegative.optional(),
+});
+export type LoadResult = z.infer<typeof LoadResultSchema>;
+
+export const LoadSummarySchema = z.object({
+  runs: count,
+  rps: nonNegative,
+  p50Ms: nonNegative,
+  p95Ms: nonNegative,
+  p99Ms: nonNegative,
+  errorRate: rate,
+  /** Throughput per unit of resource as defined by load/ (e.g. rps per CPU core); higher is better. */
+  efficiency: nonNegative.optional(),
+  comparison: LoadComparisonSchema.optional(),
+});
+export type LoadSummary = z.infer<typeof LoadSummarySchema>;
+
+export const LoadReportSchema = z.object({
+  ...headerShape,
+  kind: z.literal('load'),
+  summary: LoadSummarySchema,
+  results: z.array(LoadResultSchema),
+});
+export type LoadReport = z.infer<typeof LoadReportSchema>;
+
+
+/** The steady-state probe in one phase of a drill; metrics beyond these are kept as measured. */
+export const SteadyStateSchema = z
+  .object({
+    held: z.boolean(),
+    errorRate: rate.optional(),
+    p95Ms: nonNegative.optional(),
+    requests: count.optional(),
+    detail: z.string().optional(),
+  })
+  .loose();
+export type SteadyState = z.infer<typeof SteadyStateSchema>;
+
+export const ChaosEventSchema = z.object({
+  /** Seconds since the drill started. */
+  t: nonNegative,
+  event: z.string().min(1),
+  ok: z.boolean().optional(),
+});
+
+export const ChaosResultSchema = z.object({
+  drill: z.string().min(1),
+  verdict: z.enum(['pass', 'fail']),
+  before: SteadyStateSchema,
+  during: SteadyStateSchema,
+  after: SteadyStateSchema,
+  /** Seconds from the fault's end to steady state; null when it never recovered. */
+  recoverySeconds: nonNegative.nullable(),
+  deadlineSeconds: nonNegative.optional(),
+  timeline: z.array(ChaosEventSchema).optional(),
+  error: HarnessErrorSchema.optional(),
+});
+export type ChaosResult = z.infer<typeof ChaosResultSchema>;
+
+export const ChaosSummarySchema = z.object({ drills: count, passed: count, failed: count });
+export type ChaosSummary = z.infer<typeof ChaosSummarySchema>;
+
+export const ChaosReportSchema = z.object({
+  ...headerShape,
+  kind: z.literal('chaos'),
+  summary: ChaosSummarySchema,
+  results: z.array(ChaosResultSchema),
+});
+export type ChaosReport = z.infer<typeof ChaosReportSchema>;
+
+
+export const CoverageMetricSchema = z.object({ total: count, covered: count, pct: z.number().min(0).max(100) });
+export type CoverageMetric = z.infer<typeof CoverageMetricSchema>;
+
+const coverageMetrics = {
+  lines: CoverageMetricSchema,
+  branches: CoverageMetricSchema,
+  functions: CoverageMetricSchema,
+  statements: CoverageMetricSchema,
+};
+
+export const CoverageSummarySchema = z.object(coverageMetrics);
+export type CoverageSummary = z.infer<typeof CoverageSummarySchema>;
+
+export const CoverageResultSchema = z.object({ file: z.string().min(1), ...coverageMetrics });
+export type CoverageResult = z.infer<typeof CoverageResultSchema>;
+
+export const CoverageReportSchema = z.object({
+  ...headerShape,
+  kind: z.literal('coverage'),
+  summary: CoverageSummarySchema,
+  results: z.array(CoverageResultSchema),
+});
+export type CoverageReport = z.infer<typeof CoverageReportSchema>;
+
+
+export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const SecurityFindingSchema = z.object({
+  /** The scanner check that produced it, e.g. "eslint", "ast-grep", "secrets", "audit", "attack-corpus". */
+  check: z.string().min(1),
+  rule: z.string().min(1),
+  file: z.string().min(1),
+  line: z.number().int().min(0),
+  severity: SeveritySchema,
+  message: z.string(),
+});
+export type SecurityFinding = z.infer<typeof SecurityFindingSchema>;
+
+/** One scanner check; `inconclusive` when it could not run (e.g. the advisory endpoint is unreachable). */
+export const SecurityCheckSchema = z.object({
+  id: z.string().min(1),
+  status: z.enum(['pass', 'fail', 'inconclusive']),
+  detail: z.string().optional(),
+});
+export type SecurityCheck = z.infer<typeof SecurityCheckSchema>;
+
+export const SecuritySummarySchema = z.object({
+  findings: z.object({ critical: count, high: count, medium: count, low: count, info: count }),
+  checks: z.array(SecurityCheckSchema),
+});
+export type SecuritySummary = z.infer<typeof SecuritySummarySchema>;
+
+export const SecurityReportSchema = z.object({
+  ...headerShape,
+  kind: z.literal('security'),
+  summary: SecuritySummarySchema,
+  results: z.array(SecurityFindingSchema),
+});
+export type SecurityReport = z.infer<typeof SecurityReportSchema>;
+
+
+export const ReportSchema = z.discriminatedUnion('kind', [
+  EvalReportSchema,
+  LoadReportSchema,
+  ChaosReportSchema,
+  CoverageReportSchema,
+  SecurityReportSchema,
+]);
+export type Report = z.infer<typeof ReportSchema>;
+/** The report of one kind, e.g. `ReportOf<'load'>` is `LoadReport`. */
+export type ReportOf<K extends ReportKind> = Extract<Report, { kind: K }>;
+
+const schemaByKind = {
+  eval: EvalReportSchema,
+  load: LoadReportSchema,
+  chaos: ChaosReportSchema,
+  coverage: CoverageReportSchema,
+  security: SecurityReportSchema,
+} satisfies Record<ReportKind, z.ZodType>;
+
+/** What a producer supplies to writeReport; the header fields it omits are filled in. */
+export type ReportDraft<K extends ReportKind> = Omit<ReportOf<K>, 'schemaVersion' | 'kind' | 'runId' | 'createdAt' | 'git'> &
+  Partial<Pick<ReportOf<K>, 'runId' | 'createdAt' | 'git'>>;
+
+/** The JSON Schema of the envelope (draft 2020-12), generated from ReportSchema; docs/report-envelope.schema.json holds a copy. */
+export function envelopeJsonSchema(): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(ReportSchema, { io: 'input', target: 'draft-2020-12' });
+  return { $schema, $id: 'urn:luminamind:report-envelope', title: `LuminaMind report envelope v${SCHEMA_VERSION}`, ...rest };
+}
+
+/** Where a run of this kind writes by default: `reports/<kind>/report.json` under `root`. */
+export function defaultReportPath(kind: ReportKind, root = 'reports'): string {
+  return join(root, kind, 'report.json');
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * The commit a run's evidence belongs to. Outside a git work tree it answers `{sha: "unknown", dirty: true}`,
+ * which the gate treats as stale evidence, never as a match.
+ *
+ * @example
+ *   const git = await gitInfo(); // { sha: 'e637b0a…', dirty: false }
+ */
+export async function gitInfo(cwd = process.cwd()): Promise<GitInfo> {
+  try {
+    const [{ stdout: sha }, { stdout: status }] = await Promise.all([
+      execFileAsync('git', ['rev-parse', 'HEAD'], { cwd }),
+      // Untracked report files must not make every run "dirty", hence -uno plus reports/ being ignored.
+      execFileAsync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd }),
+    ]);
+    return { sha: sha.trim(), dirty: status.trim().length > 0 };
+  } catch {
+    return { sha: 'unknown', dirty: true };
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+/**
+ * Validates a report of the given kind, throwing EVL_ERR_REPORT_INVALID with every problem listed.
+ *
+ * @example
+ *   const report = parseReport(JSON.parse(text), 'reports/eval/report.json');
+ */
+export function parseReport(value: unknown, source = '(in memory)'): Report {
+  const parsed = ReportSchema.safeParse(value);
+  if (!parsed.success) throw new ReportInvalidError(source, describeIssues(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Fills in the header (schemaVersion, kind, runId, createdAt, git), validates, and writes the report
+ * atomically (temp file + rename) to `out` or `reports/<kind>/report.json`. Returns the path and report.
+ *
+ * @example
+ *   await writeReport('load', { config: { connections: 50 }, summary, results });
+ */
+export async function writeReport<K extends ReportKind>(
+  kind: K,
+  draft: ReportDraft<K>,
+  out: string = defaultReportPath(kind),
+): Promise<{ path: string; report: ReportOf<K> }> {
+  const candidate = {
+    ...draft,
+    schemaVersion: SCHEMA_VERSION,
+    kind,
+    runId: draft.runId ?? randomUUID(),
+    createdAt: draft.createdAt ?? new Date().toISOString(),
+    git: draft.git ?? (await gitInfo()),
+  };
+  const parsed = schemaByKind[kind].safeParse(candidate);
+  if (!parsed.success) throw new ReportInvalidError(out, describeIssues(parsed.error));
+  const report = parsed.data as ReportOf<K>;
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(tmp, out);
+  return { path: out, report };
+}
+
+/**
+ * Reads and validates a report file. With `kind`, also insists on that kind.
+ * Throws EVL_ERR_REPORT_UNREADABLE (missing file, bad JSON) or EVL_ERR_REPORT_INVALID (schema).
+ *
+ * @example
+ *   const evalReport = await readReport('reports/eval/report.json', 'eval');
+ */
+export async function readReport<K extends ReportKind>(path: string, kind: K): Promise<ReportOf<K>>;
+export async function readReport(path: string): Promise<Report>;
+export async function readReport(path: string, kind?: ReportKind): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ReportUnreadableError(path, err instanceof Error ? err.message : String(err));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ReportUnreadableError(path, `not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const report = parseReport(value, path);
+  if (kind && report.kind !== kind) throw new ReportInvalidError(path, `  - kind: expected "${kind}", got "${report.kind}"`);
+  return report;
+}
