@@ -23,6 +23,10 @@ export const ModelUnavailableError = createError('AGT_ERR_MODEL_UNAVAILABLE', 'M
 export const CircuitOpenError = createError('AGT_ERR_CIRCUIT_OPEN', 'Circuit open for model %s; retry after %s ms', 503);
 export const ApprovalRequiredError = createError('AGT_ERR_APPROVAL_DENIED', 'Action %s was not approved: %s', 403);
 export const CliUsageError = createError('AGT_ERR_CLI_USAGE', '%s', 400);
+export const FileNotFoundError = createError('AGT_ERR_FILE_NOT_FOUND', '%s', 404);
+export const FileOperationFailedError = createError('AGT_ERR_FILE_OPERATION_FAILED', '%s', 500);
+export const PatternInvalidError = createError('AGT_ERR_PATTERN_INVALID', '%s', 400);
+export const PatchFailedError = createError('AGT_ERR_PATCH_FAILED', '%s', 409);
 export const SimNoCassetteError = createError('EVL_ERR_SIM_NO_CASSETTE', 'No cassette for this conversation. %s', 404);
 
 /** Narrowing helper: the stable code of any thrown value, if it has one. */

@@ -1,11 +1,13 @@
-import { lstat, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstat, readlink, realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PathOutsideWorkspaceError } from '../errors.js';
 import type { ToolContext } from './types.js';
 
 const HINT = 'Paths must stay inside the workspace.';
 // Percent-encoded dot, slash, backslash or NUL: a path that only means traversal once someone decodes it.
 const ENCODED_TRAVERSAL = /%(2e|2f|5c|00|25)/i;
+// Linux allows 40 symlink hops (MAXSYMLINKS); beyond that the path is a loop, not a file.
+const MAX_SYMLINK_HOPS = 40;
 
 function refuse(ctx: ToolContext, tool: string, requested: string, resolved: string, why: string): never {
   ctx.onSecurityEvent?.({
@@ -21,8 +23,17 @@ function isInside(root: string, candidate: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && rel.split(sep)[0] !== '..');
 }
 
-/** Resolves the longest existing prefix through symlinks, then re-attaches the part that does not exist yet. */
-async function realpathOfExistingPrefix(absolute: string): Promise<string> {
+/** True when `absolute` (already symlink-resolved) lies inside the workspace root. */
+export function isInsideWorkspace(ctx: ToolContext, absolute: string): boolean {
+  return isInside(ctx.workspaceRoot, absolute);
+}
+
+/**
+ * Resolves the longest existing prefix through symlinks, then re-attaches the part that does not exist yet.
+ * A dangling symlink is followed by hand (readlink), so where it *would* write is checked too.
+ */
+async function realpathOfExistingPrefix(absolute: string, hops = 0): Promise<string> {
+  if (hops > MAX_SYMLINK_HOPS) throw new Error('too many levels of symbolic links');
   let existing = absolute;
   const missing: string[] = [];
   for (;;) {
@@ -36,8 +47,15 @@ async function realpathOfExistingPrefix(absolute: string): Promise<string> {
       existing = parent;
     }
   }
-  // A dangling symlink lstat-s fine but realpath throws: treat it as pointing nowhere we can prove safe.
-  const real = await realpath(existing);
+  let real: string;
+  try {
+    real = await realpath(existing);
+  } catch (err) {
+    // lstat saw it but realpath cannot: the last component is a dangling symlink (or a loop, caught by hops).
+    if (!(await lstat(existing)).isSymbolicLink()) throw err;
+    const parentReal = await realpathOfExistingPrefix(dirname(existing), hops + 1);
+    real = await realpathOfExistingPrefix(resolve(parentReal, await readlink(existing)), hops + 1);
+  }
   return missing.length ? join(real, ...missing) : real;
 }
 
@@ -55,14 +73,34 @@ export async function resolveInWorkspace(ctx: ToolContext, tool: string, request
   if (ENCODED_TRAVERSAL.test(requested)) refuse(ctx, tool, requested, '', 'percent-encoded path characters');
   const lexical = resolve(ctx.workspaceRoot, requested);
   if (!isInside(ctx.workspaceRoot, lexical)) refuse(ctx, tool, requested, lexical, 'resolves outside the workspace');
+  // `..\..\x` is a plain name on POSIX, but traversal to anything that treats backslash as a separator.
+  if (requested.includes('\\')) {
+    const asSlashes = resolve(ctx.workspaceRoot, requested.replaceAll('\\', '/'));
+    if (!isInside(ctx.workspaceRoot, asSlashes)) refuse(ctx, tool, requested, asSlashes, 'backslash traversal');
+  }
   let real: string;
   try {
     real = await realpathOfExistingPrefix(lexical);
   } catch {
-    refuse(ctx, tool, requested, lexical, 'dangling or unreadable symlink');
+    refuse(ctx, tool, requested, lexical, 'symlink loop or unreadable path');
   }
   if (!isInside(ctx.workspaceRoot, real)) refuse(ctx, tool, requested, real, 'a symlink points outside the workspace');
   return real;
+}
+
+/**
+ * Like resolveInWorkspace (same checks, same refusals), but returns the directory entry itself rather than
+ * what a symlink points to: delete and move act on the link, never on its target.
+ *
+ * @example
+ *   await resolveEntryInWorkspace(ctx, 'file_delete', 'docs/link.md'); // <root>/docs/link.md, not its target
+ */
+export async function resolveEntryInWorkspace(ctx: ToolContext, tool: string, requested: string): Promise<string> {
+  await resolveInWorkspace(ctx, tool, requested);
+  const lexical = resolve(ctx.workspaceRoot, requested);
+  if (lexical === ctx.workspaceRoot) return lexical;
+  const parent = await resolveInWorkspace(ctx, tool, dirname(lexical));
+  return join(parent, basename(lexical));
 }
 
 /** The path as the model should see it: relative to the workspace root, with forward slashes. */
