@@ -67,6 +67,11 @@ const EnvSchema = z.object({
   WEATHER_BASE_URL: url.default('https://api.weatherapi.com/v1'),
 
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Sentinel mode (Kubernetes HA): comma-separated host:port of the Sentinels; takes precedence over REDIS_URL. */
+  REDIS_SENTINELS: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each sentinel must be host:port'))).optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  /** Password for the Redis nodes and the Sentinels alike (one secret, rotated together). */
+  REDIS_PASSWORD: z.string().min(1).optional(),
   ENABLE_CACHING: bool.default(true),
   CACHE_TTL_SECONDS: int(1, 30 * 86_400).default(3600),
   RATE_LIMIT_WEB_SEARCH_PER_MIN: int(1, 1_000_000).default(10),
@@ -148,6 +153,14 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     store: {
       redisUrl: env.REDIS_URL,
+      /** Set means Sentinel mode: ioredis `{ sentinels, name, password, sentinelPassword: password }`. */
+      redisSentinel: env.REDIS_SENTINELS?.length
+        ? {
+            sentinels: env.REDIS_SENTINELS.map((s) => ({ host: s.slice(0, s.lastIndexOf(':')), port: Number(s.slice(s.lastIndexOf(':') + 1)) })),
+            name: env.REDIS_SENTINEL_NAME,
+          }
+        : undefined,
+      redisPassword: env.REDIS_PASSWORD,
       cache: { enabled: env.ENABLE_CACHING, defaultTtlSeconds: env.CACHE_TTL_SECONDS },
       toolRateLimitsPerMinute: {
         web_search: env.RATE_LIMIT_WEB_SEARCH_PER_MIN,
