@@ -111,3 +111,20 @@ describe('monitorTool', () => {
     expect(errorTypeOf('a string with spaces')).toBe('Error');
   });
 });
+
+describe('zero-initialised counters', () => {
+  it('starts the security and tool counters at 0 so increase() sees the first event', async () => {
+    const m = createMetrics({ defaultMetrics: false, toolNames: ['shell'], shellPatterns: ['rm_rf_root'] });
+    const text = await m.registry.metrics();
+    for (const line of [
+      'auth_failures_total{reason="invalid"} 0',
+      'tls_verification_errors_total{client="web"} 0',
+      'shell_dangerous_patterns_blocked_total{pattern="rm_rf_root"} 0',
+      'path_traversal_attempts_total{tool_name="shell"} 0',
+      'rate_limit_exceeded_total{tool_name="shell",key_type="ip"} 0',
+      'luminamind_tool_invocations_total{tool_name="shell",status="error"} 0',
+    ]) {
+      expect(text).toContain(line);
+    }
+  });
+});

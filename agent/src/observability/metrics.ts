@@ -25,6 +25,10 @@ export interface CreateMetricsOptions {
   readonly defaultMetrics?: boolean;
   /** Labels added to every series, e.g. `{ service: 'luminamind' }`. */
   readonly defaultLabels?: Record<string, string>;
+  /** Tool names whose counters start at 0, so `increase()` sees a pod's very first failure or attack. */
+  readonly toolNames?: readonly string[];
+  /** Dangerous-pattern ids of the shell policy, started at 0 for the same reason (that alert fires on > 0). */
+  readonly shellPatterns?: readonly string[];
 }
 
 /**
@@ -179,7 +183,25 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
       registers,
     }),
   };
+  zeroInitialise(metrics, options);
   return metrics;
+}
+
+const AUTH_FAILURE_REASONS = ['missing', 'invalid'] as const;
+const TLS_CLIENTS = ['web', 'llm'] as const;
+const RATE_LIMIT_KEY_TYPES: readonly RateLimitKeyType[] = ['thread', 'api_key', 'ip'];
+const TOOL_STATUSES: readonly ToolStatus[] = ['success', 'error', 'timeout'];
+
+// A labelled series appears only at its first increment, which rate()/increase() cannot see; alerts on rare events need the 0.
+function zeroInitialise(m: Metrics, options: CreateMetricsOptions): void {
+  for (const reason of AUTH_FAILURE_REASONS) m.authFailures.inc({ reason }, 0);
+  for (const client of TLS_CLIENTS) m.tlsVerificationErrors.inc({ client }, 0);
+  for (const pattern of options.shellPatterns ?? []) m.shellDangerousPatternsBlocked.inc({ pattern }, 0);
+  for (const tool_name of options.toolNames ?? []) {
+    for (const status of TOOL_STATUSES) m.toolInvocations.inc({ tool_name, status }, 0);
+    m.pathTraversalAttempts.inc({ tool_name }, 0);
+    for (const key_type of RATE_LIMIT_KEY_TYPES) m.rateLimitExceeded.inc({ tool_name, key_type }, 0);
+  }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
