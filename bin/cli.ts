@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { errorCode } from '../agent/src/errors.js';
 import { registerToolCommand } from '../agent/src/cli/tool.js';
 import { registerGateCommand } from '../gates/cli.js';
+import { registerSimCommand } from '../evals/sim/cli.js';
 
 /** Exit codes shared by every subcommand (DESIGN.md): 0 ok, 1 a negative verdict, 2 usage or configuration. */
 export const EXIT = { ok: 0, verdict: 1, usage: 2 } as const;
@@ -11,7 +12,7 @@ export function buildProgram(): Command {
     .description('LuminaMind: the deep agent service, its evaluation harness and its release gate.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerToolCommand, registerGateCommand]) register(program);
+  for (const register of [registerToolCommand, registerSimCommand, registerGateCommand]) register(program);
   program.addHelpText(
     'after',
     `
