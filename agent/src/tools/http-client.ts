@@ -148,13 +148,19 @@ function isTlsError(err: unknown): boolean {
   return TLS_ERROR.test(code);
 }
 
+// Destroying an unread undici body emits an abort error nobody else listens for.
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     total += chunk.length;
     if (total > maxBytes) {
-      body.destroy();
+      discard(body);
       throw new ResponseTooLargeError(`response exceeds ${maxBytes} bytes`);
     }
     chunks.push(chunk);
@@ -212,7 +218,7 @@ export function createHttpClient(config: Config, deps: HttpClientDeps = {}): Htt
       }
       const declared = Number(headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw new ResponseTooLargeError(`response of ${declared} bytes exceeds ${maxBytes} bytes`);
       }
       return { status: res.statusCode, headers, body: await readCapped(res.body, maxBytes) };

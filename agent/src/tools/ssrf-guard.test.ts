@@ -1,3 +1,4 @@
+import { beforeEach, describe, expect, test } from 'vitest';
 import { errorCode } from '../errors.js';
 import { checkAddress, checkUrl, classifyAddress, isAllowListed, redactUrl, resolveAndCheck, type GuardPolicy, type Resolver } from './ssrf-guard.js';
 
