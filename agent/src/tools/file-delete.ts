@@ -1,0 +1,28 @@
+import { lstat, unlink } from 'node:fs/promises';
+import { z } from 'zod';
+import { fileFailure, notFound, operationFailed } from './fs-common.js';
+import { resolveEntryInWorkspace } from './path-sandbox.js';
+import { defineTool } from './types.js';
+
+export const fileDeleteTool = defineTool({
+  name: 'file_delete',
+  description: 'Delete one file (not a folder) in the workspace. A symlink is removed itself, never its target.',
+  schema: z
+    .object({
+      file_path: z.string().min(1).describe('Path of the file to delete, relative to the workspace root.'),
+    })
+    .strict(),
+  mutating: true,
+  async run({ file_path }, ctx) {
+    try {
+      const entry = await resolveEntryInWorkspace(ctx, 'file_delete', file_path);
+      const st = await lstat(entry).catch(() => undefined);
+      if (!st) return notFound(`Error: no such file or directory: ${file_path}`);
+      if (st.isDirectory()) return operationFailed(`Error: Is a directory: ${file_path}`);
+      await unlink(entry);
+      return `File deleted successfully: ${file_path}.`;
+    } catch (err) {
+      return fileFailure(ctx, err, file_path);
+    }
+  },
+});

@@ -1,0 +1,48 @@
+import { cp, lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { errorCode } from '../errors.js';
+import { fileFailure, notFound, operationFailed } from './fs-common.js';
+import { displayPath, resolveEntryInWorkspace, resolveInWorkspace } from './path-sandbox.js';
+import { defineTool } from './types.js';
+
+export const moveFileTool = defineTool({
+  name: 'move_file',
+  description: 'Move or rename a file or folder inside the workspace (into a folder if the destination is one).',
+  schema: z
+    .object({
+      source_path: z.string().min(1).describe('Path of the file or folder to move, relative to the workspace root.'),
+      destination_path: z.string().min(1).describe('The new path, or an existing folder to move it into.'),
+    })
+    .strict(),
+  mutating: true,
+  async run({ source_path, destination_path }, ctx) {
+    try {
+      // The entry itself: moving a symlink moves the link, not what it points to.
+      const src = await resolveEntryInWorkspace(ctx, 'move_file', source_path);
+      if (src === ctx.workspaceRoot) return operationFailed('Error: the workspace root cannot be moved');
+      const dstReal = await resolveInWorkspace(ctx, 'move_file', destination_path);
+      if (!(await lstat(src).catch(() => undefined))) return notFound(`Error: no such file or directory ${source_path}`);
+      let dst: string;
+      if ((await stat(dstReal).catch(() => undefined))?.isDirectory()) {
+        dst = await resolveEntryInWorkspace(ctx, 'move_file', join(displayPath(ctx, dstReal), basename(src)));
+        if (await lstat(dst).catch(() => undefined)) return operationFailed(`Error: Destination path '${displayPath(ctx, dst)}' already exists`);
+      } else {
+        dst = await resolveEntryInWorkspace(ctx, 'move_file', destination_path);
+      }
+      if (dst === src) return `File moved successfully from ${source_path} to ${destination_path}.`;
+      await mkdir(dirname(dst), { recursive: true });
+      try {
+        await rename(src, dst);
+      } catch (err) {
+        if (errorCode(err) !== 'EXDEV') throw err;
+        // Workspace spans two file systems (a mount inside it): copy, then remove the original.
+        await cp(src, dst, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
+        await rm(src, { recursive: true });
+      }
+      return `File moved successfully from ${source_path} to ${destination_path}.`;
+    } catch (err) {
+      return fileFailure(ctx, err, source_path);
+    }
+  },
+});

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { PatternInvalidError } from '../errors.js';
+import { atomicWriteFile, compilePattern, fileFailure, pythonReplacementToJs, readText } from './fs-common.js';
+import { displayPath, resolveInWorkspace } from './path-sandbox.js';
+import { defineTool, toolError } from './types.js';
+
+/** The original's flag letters: i, m, s; anything else is ignored, as it was. */
+function regexFlags(flags: string | null | undefined): string {
+  return [...new Set((flags ?? '').toLowerCase())].filter((f) => 'ims'.includes(f)).join('');
+}
+
+export const multiReplaceInFileTool = defineTool({
+  name: 'multi_replace_in_file',
+  description:
+    'Apply several find/replace edits to one workspace file, in order; each edit sees the result of the previous one. ' +
+    'Nothing is written if any regex is invalid.',
+  schema: z
+    .object({
+      path: z.string().min(1).describe('Path of the file to edit, relative to the workspace root.'),
+      replacements: z
+        .array(
+          z
+            .object({
+              find: z.string().describe('Text (or regex when use_regex) to find; an empty string is skipped.'),
+              replace: z.string().describe('Replacement; with use_regex, groups are \\1, \\g<name> or $1.'),
+            })
+            .strict(),
+        )
+        .max(1000)
+        .describe('The edits, applied in order; every occurrence of each is replaced.'),
+      use_regex: z.boolean().default(false).describe('Treat each find as a regular expression (JavaScript syntax).'),
+      flags: z.string().nullish().describe('Regex flags when use_regex: "i" ignore case, "m" multiline, "s" dot matches newline.'),
+    })
+    .strict(),
+  mutating: true,
+  async run({ path, replacements, use_regex, flags }, ctx) {
+    try {
+      const abs = await resolveInWorkspace(ctx, 'multi_replace_in_file', path);
+      const { text: original } = await readText(abs);
+      const shown = displayPath(ctx, abs);
+      let content = original;
+      let changes = 0;
+      for (const { find, replace } of replacements) {
+        if (!find) continue;
+        if (use_regex) {
+          let pattern: RegExp;
+          try {
+            pattern = compilePattern(find, `g${regexFlags(flags)}`);
+          } catch (err) {
+            const e = new PatternInvalidError(`Invalid regex '${find}': ${(err as Error).message}`);
+            return toolError(e.message, e.code);
+          }
+          changes += [...content.matchAll(pattern)].length;
+          content = content.replace(pattern, pythonReplacementToJs(replace));
+        } else {
+          const parts = content.split(find);
+          changes += parts.length - 1;
+          content = parts.join(replace);
+        }
+      }
+      if (content === original) return { error: false, path: shown, changes: 0, message: 'No matches replaced.' };
+      await atomicWriteFile(abs, content);
+      return { error: false, path: shown, changes, note: 'Content updated with multiple replacements.' };
+    } catch (err) {
+      return fileFailure(ctx, err, path);
+    }
+  },
+});

@@ -1,0 +1,31 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { atomicWriteFile, fileFailure, operationFailed } from './fs-common.js';
+import { resolveInWorkspace } from './path-sandbox.js';
+import { defineTool } from './types.js';
+
+export const writeFileTool = defineTool({
+  name: 'write_file',
+  description: 'Write text to a file in the workspace, creating it (and its folders) if needed; overwrites unless append is true.',
+  schema: z
+    .object({
+      file_path: z.string().min(1).describe('Path of the file to write, relative to the workspace root.'),
+      text: z.string().describe('The text to write.'),
+      append: z.boolean().default(false).describe('Append to the end of the file instead of replacing its contents.'),
+    })
+    .strict(),
+  mutating: true,
+  async run({ file_path, text, append }, ctx) {
+    try {
+      const abs = await resolveInWorkspace(ctx, 'write_file', file_path);
+      const existing = await stat(abs).catch(() => undefined);
+      if (existing?.isDirectory()) return operationFailed(`Error: Is a directory: ${file_path}`);
+      await mkdir(dirname(abs), { recursive: true });
+      await atomicWriteFile(abs, text, { append });
+      return `File written successfully to ${file_path}.`;
+    } catch (err) {
+      return fileFailure(ctx, err, file_path);
+    }
+  },
+});
