@@ -245,6 +245,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return { message, ...(usage ? { usage } : {}) };
   };
 
+  /** Drops the connection once what was written has reached the socket, so the client really sees a partial answer. */
+  const cut = async (res: ServerResponse): Promise<false> => {
+    stats.faults.cutStreams += 1;
+    await new Promise<void>((resolve) => res.write('', () => resolve()));
+    await sleep(5);
+    res.destroy();
+    return false;
+  };
+
   /** Resolves true when the whole answer went out. */
   const writeStream = async (res: ServerResponse, answer: Answer, includeUsage: boolean, f: Faults): Promise<boolean> => {
     const chunks = streamChunks(answer, includeUsage);
@@ -255,11 +264,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let owedMs = 0;
     for (let i = 0; i < chunks.length; i += 1) {
       if (res.destroyed) return false;
-      if (i >= cutAt) {
-        stats.faults.cutStreams += 1;
-        res.destroy();
-        return false;
-      }
+      if (i >= cutAt) return cut(res);
       if (f.tokensPerSecond > 0 && i > 0) {
         owedMs += (estimateTokens(JSON.stringify((chunks[i] as { choices: { delta?: unknown }[] }).choices[0]?.delta ?? '')) / f.tokensPerSecond) * 1000;
         if (owedMs >= 5) {
@@ -269,11 +274,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       res.write(`data: ${JSON.stringify(chunks[i])}\n\n`);
     }
-    if (cutAt !== Infinity) {
-      stats.faults.cutStreams += 1;
-      res.destroy();
-      return false;
-    }
+    if (cutAt !== Infinity) return cut(res);
     res.end('data: [DONE]\n\n');
     return true;
   };
@@ -286,11 +287,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (wait > 0) await sleep(wait);
     const text = JSON.stringify(completionBody(answer));
     if (f.cutStream !== false) {
-      stats.faults.cutStreams += 1;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headersOf(answer) });
       res.write(text.slice(0, Math.floor(text.length / 2)));
-      setImmediate(() => res.destroy());
-      return false;
+      return cut(res);
     }
     if (res.destroyed) return false;
     sendJson(res, 200, JSON.parse(text), headersOf(answer));
