@@ -23,3 +23,13 @@ export function withRunContext<T>(ctx: RunContext, fn: () => Promise<T>): Promis
 export function currentRun(): RunContext | undefined {
   return storage.getStore();
 }
+
+/** Adds one model call's usage to the run it happened in (no-op outside a run). */
+export function recordModelUsage(call: { inputTokens: number; outputTokens: number; costUsd: number }): void {
+  const run = storage.getStore();
+  if (!run) return;
+  run.usage.calls += 1;
+  run.usage.inputTokens += call.inputTokens;
+  run.usage.outputTokens += call.outputTokens;
+  run.usage.costUsd += call.costUsd;
+}

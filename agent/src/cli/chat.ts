@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface, type Interface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import type { Decision, PendingAction, RunResult, Todo } from '../contract/run.js';
+import type { LuminaAgent } from '../graph/agent.js';
+import { createAgentFromConfig } from '../agent-factory.js';
+
+const TODO_MARK: Record<Todo['status'], string> = { completed: '✔', in_progress: '~', pending: '•' };
+const PREVIEW_CHARS = 500;
+const PREVIEW_LINES = 20;
+
+function preview(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const lines = text.slice(0, PREVIEW_CHARS).split('\n').slice(0, PREVIEW_LINES);
+  const cut = text.length > PREVIEW_CHARS || text.split('\n').length > PREVIEW_LINES;
+  return lines.map((l) => `    │ ${l}`).join('\n') + (cut ? '\n    │ …' : '');
+}
+
+export interface ChatIo {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+/**
+ * The interactive terminal chat of the original: tool calls shown as they happen, the todo list after
+ * each turn, approvals with approve / approve for session / reject, `/reset` and `/exit`.
+ */
+export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: string): Promise<void> {
+  const rl: Interface = createInterface({ input: io.input, output: io.output, terminal: false });
+  const say = (text: string) => io.output.write(`${text}\n`);
+  let threadId = startThreadId ?? randomUUID();
+  const approvedForSession = new Set<string>();
+  const lines = rl[Symbol.asyncIterator]();
+  const ask = async (prompt: string): Promise<string | undefined> => {
+    io.output.write(prompt);
+    const next = await lines.next();
+    return next.done ? undefined : String(next.value);
+  };
+  const onEvent: Parameters<LuminaAgent['run']>[0]['onEvent'] = (event) => {
+    if (event.type === 'tool_start') say(`  ⚙ ${event.call.name} ${JSON.stringify(event.call.args)}`);
+    else say(`${event.call.error ? '  ✘' : '  ✓'} ${event.call.name} (${event.call.durationMs} ms)\n${preview(event.call.output)}`);
+  };
+
+  async function decide(actions: PendingAction[]): Promise<Decision[] | undefined> {
+    const decisions: Decision[] = [];
+    for (const action of actions) {
+      if (approvedForSession.has(action.name)) {
+        decisions.push({ type: 'approve' });
+        continue;
+      }
+      say(`\n  approval needed: ${action.name} ${JSON.stringify(action.args)}`);
+      for (;;) {
+        const answer = (await ask('  [a]pprove, approve for [s]ession, [r]eject? '))?.trim().toLowerCase();
+        if (answer === undefined) return undefined;
+        if (answer === 'a' || answer === 'approve') decisions.push({ type: 'approve' });
+        else if (answer === 's' || answer === 'session') {
+          approvedForSession.add(action.name);
+          decisions.push({ type: 'approve' });
+        } else if (answer === 'r' || answer === 'reject') decisions.push({ type: 'reject', message: 'Rejected by user' });
+        else continue;
+        break;
+      }
+    }
+    return decisions;
+  }
+
+  say(`LuminaMind chat — thread ${threadId}. /reset starts a new thread, /exit quits.`);
+  for (;;) {
+    const line = await ask('\nyou> ');
+    if (line === undefined) break;
+    const message = line.trim();
+    if (!message) continue;
+    if (message === '/exit' || message === '/quit') break;
+    if (message === '/reset') {
+      threadId = randomUUID();
+      approvedForSession.clear();
+      say(`new thread ${threadId}`);
+      continue;
+    }
+    try {
+      let result: RunResult = await agent.run({ threadId, message, onEvent });
+      while (result.status === 'awaiting_approval') {
+        const decisions = await decide(result.pendingActions);
+        if (!decisions) return rl.close();
+        result = await agent.run({ threadId, decisions, onEvent });
+      }
+      if (result.todos.length) say(`\n  todos:\n${result.todos.map((t) => `    ${TODO_MARK[t.status]} ${t.content}`).join('\n')}`);
+      say(`\nluminamind> ${result.answer}`);
+      say(`  (${result.latencyMs} ms, ${result.usage.inputTokens + result.usage.outputTokens} tokens)`);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      say(`\n  error${code ? ` [${code}]` : ''}: ${(err as Error).message}`);
+    }
+  }
+  rl.close();
+}
+
+export function registerChatCommand(program: Command): void {
+  program
+    .command('chat')
+    .description('Chat with the agent in the terminal (tool calls live, todos, approvals).')
+    .option('--thread <id>', 'continue an existing thread (default: a new one)')
+    .addHelpText(
+      'after',
+      `
+Needs a model: set OPENAI_BASE_URL, OPENAI_API_KEY and LLM_MODEL (any OpenAI-compatible endpoint).
+Mutating tools ask for approval unless APPROVAL_POLICY=auto; files live in WORKSPACE_ROOT/<thread>.
+Commands inside the chat: /reset (new thread), /exit or /quit (also Ctrl-D).`,
+    )
+    .action(async (opts: { thread?: string }) => {
+      const agent = createAgentFromConfig(loadConfig());
+      await runChat(agent, { input: process.stdin, output: process.stdout }, opts.thread);
+    });
+}

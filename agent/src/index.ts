@@ -1,0 +1,9 @@
+// The agent's public face: the harness, load tests and chaos drills import only this module.
+export { loadConfig, redactConfig, configVariables, type Config, type ModelEndpoint } from './config.js';
+export { errorCode } from './errors.js';
+export { buildAgent, type LuminaAgent, type RunInput, type AgentDeps } from './graph/agent.js';
+export { createAgentFromConfig, type AgentHooks } from './agent-factory.js';
+export { createChatModel, type ChatModelHooks, type LlmCallRecord } from './llm/index.js';
+export { runTool, TOOL_NAMES, MUTATING_TOOLS, type ToolName } from './tools/index.js';
+export type { ToolContext, ToolResult, SecurityEvent } from './tools/types.js';
+export * from './contract/run.js';
