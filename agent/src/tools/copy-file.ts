@@ -1,7 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { atomicCopyFile, fileFailure, notFound, operationFailed } from './fs-common.js';
+import { atomicCopyFile, ensureParentDir, fileFailure, notFound, operationFailed } from './fs-common.js';
 import { displayPath, resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -28,7 +28,7 @@ export const copyFileTool = defineTool({
         dst = await resolveInWorkspace(ctx, 'copy_file', join(displayPath(ctx, dst), name));
       }
       if (src === dst) return operationFailed(`Error: '${source_path}' and '${destination_path}' are the same file`);
-      await mkdir(dirname(dst), { recursive: true });
+      await ensureParentDir(dst);
       await atomicCopyFile(src, dst);
       return `File copied successfully from ${source_path} to ${destination_path}.`;
     } catch (err) {

@@ -23,9 +23,11 @@ export const fileSearchTool = defineTool({
   mutating: false,
   async run({ dir_path, pattern }, ctx) {
     let isMatch: (path: string) => boolean;
+    // A slash-free pattern matches the file name only, as fnmatch did; one with "/" matches the relative path.
+    const byPath = pattern.includes('/');
     try {
-      // dot: fnmatch's "*" matches dotfiles too; basename: a slash-free pattern matches the file name only.
-      isMatch = picomatch(pattern, { dot: true, basename: true });
+      // dot: fnmatch's "*" matches dotfiles too.
+      isMatch = picomatch(pattern, { dot: true });
     } catch (err) {
       const e = new PatternInvalidError(`Error: Invalid pattern '${pattern}': ${(err as Error).message}`);
       return toolError(e.message, e.code);
@@ -36,7 +38,7 @@ export const fileSearchTool = defineTool({
       const budget = new OutputBudget(ctx.config.tools.outputMaxBytes);
       const matches: string[] = [];
       for await (const file of walkFiles(ctx, abs)) {
-        if (!isMatch(file.rel)) continue;
+        if (!isMatch(byPath ? file.rel : file.name)) continue;
         if (!budget.take(file.rel)) {
           matches.push(budget.note);
           break;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { appendFile, chmod, copyFile, open, readdir, realpath, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, copyFile, mkdir, open, readdir, realpath, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { FileNotFoundError, FileOperationFailedError, errorCode } from '../errors.js';
 import { isInsideWorkspace } from './path-sandbox.js';
@@ -64,6 +64,16 @@ export async function atomicCopyFile(source: string, target: string): Promise<vo
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Creates the folders above `target`; a file in the way is reported as ENOTDIR, as open() would. */
+export async function ensureParentDir(target: string): Promise<void> {
+  try {
+    await mkdir(dirname(target), { recursive: true });
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
     throw err;
   }
 }

@@ -1,8 +1,8 @@
-import { cp, lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { cp, lstat, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { errorCode } from '../errors.js';
-import { fileFailure, notFound, operationFailed } from './fs-common.js';
+import { ensureParentDir, fileFailure, notFound, operationFailed } from './fs-common.js';
 import { displayPath, resolveEntryInWorkspace, resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -31,7 +31,7 @@ export const moveFileTool = defineTool({
         dst = await resolveEntryInWorkspace(ctx, 'move_file', destination_path);
       }
       if (dst === src) return `File moved successfully from ${source_path} to ${destination_path}.`;
-      await mkdir(dirname(dst), { recursive: true });
+      await ensureParentDir(dst);
       try {
         await rename(src, dst);
       } catch (err) {

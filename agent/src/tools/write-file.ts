@@ -1,7 +1,6 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { atomicWriteFile, fileFailure, operationFailed } from './fs-common.js';
+import { atomicWriteFile, ensureParentDir, fileFailure, operationFailed } from './fs-common.js';
 import { resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -21,7 +20,7 @@ export const writeFileTool = defineTool({
       const abs = await resolveInWorkspace(ctx, 'write_file', file_path);
       const existing = await stat(abs).catch(() => undefined);
       if (existing?.isDirectory()) return operationFailed(`Error: Is a directory: ${file_path}`);
-      await mkdir(dirname(abs), { recursive: true });
+      await ensureParentDir(abs);
       await atomicWriteFile(abs, text, { append });
       return `File written successfully to ${file_path}.`;
     } catch (err) {
