@@ -229,7 +229,11 @@ const coverageMetrics = {
   statements: CoverageMetricSchema,
 };
 
-export const CoverageSummarySchema = z.object(coverageMetrics);
+export const CoverageSummarySchema = z.object({
+  ...coverageMetrics,
+  /** The outcome of the test run that measured the coverage; a failing suite blocks whatever the coverage. */
+  tests: z.object({ passed: count, failed: count, skipped: count }).optional(),
+});
 export type CoverageSummary = z.infer<typeof CoverageSummarySchema>;
 
 export const CoverageResultSchema = z.object({ file: z.string().min(1), ...coverageMetrics });
