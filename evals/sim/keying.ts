@@ -36,6 +36,8 @@ export interface Conversation {
 
 const MAX_IDENTITY = 200;
 
+// The patterns below are linear (no nested ambiguous quantifiers); the plugin's heuristic flags optional groups.
+/* eslint-disable security/detect-unsafe-regex */
 const RULES: readonly [RegExp, string][] = [
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>'],
@@ -48,6 +50,7 @@ const RULES: readonly [RegExp, string][] = [
   [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b/gi, '<hex>'],
   [/\b\d{10,}\b/g, '<num>'],
 ];
+/* eslint-enable security/detect-unsafe-regex */
 
 /**
  * Removes what differs between machines and runs but not in meaning: UUIDs, timestamps (a date with a time, or a time with seconds; plain dates are kept), temporary

@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
+import { type AIMessageChunk, HumanMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
@@ -59,8 +59,8 @@ describe('simulator with ChatOpenAI (@langchain/openai)', () => {
     const result = await getWeather.invoke(first.tool_calls![0]!);
     expect(result).toBeInstanceOf(ToolMessage);
 
-    let streamed: AIMessage | undefined;
-    for await (const chunk of await bound.stream(history)) streamed = streamed ? (streamed.concat(chunk) as AIMessage) : chunk;
+    let streamed: AIMessageChunk | undefined;
+    for await (const chunk of await bound.stream(history)) streamed = streamed ? streamed.concat(chunk) : chunk;
     expect(streamed?.tool_calls).toEqual([expect.objectContaining({ name: 'get_weather', args: { city: 'Oslo' } })]);
 
     const final = await bound.invoke([...history, first, result]);
