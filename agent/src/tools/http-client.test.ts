@@ -72,6 +72,26 @@ describe('client path with a stubbed connector (nothing is dialled)', () => {
     expect(seen.list).toEqual([{ type: 'ssrf_blocked', tool: 'fetch_as_markdown', detail: expect.objectContaining({ reason: expect.any(String) }) }]);
   });
 
+  test('each answer is dialled in turn when the previous one refuses the connection', async () => {
+    const calls: string[] = [];
+    const connector: buildConnector.connector = (opts, cb) => {
+      calls.push(opts.hostname);
+      cb(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), null);
+    };
+    const c = client({ WEB_RETRIES: '0' }, { resolve: async () => [{ address: '93.184.216.34', family: 4 }, { address: '93.184.216.35', family: 4 }], connector });
+    await expect(c.request('http://two.example/')).rejects.toMatchObject({ message: expect.stringContaining('ECONNREFUSED') });
+    expect(calls).toEqual(['93.184.216.34', '93.184.216.35']);
+  });
+
+  test('DNS rebinding: every new connection re-resolves and re-checks; a private answer is never dialled', async () => {
+    const answers = ['93.184.216.34', '127.0.0.1'];
+    const connector = stub();
+    const c = client({ WEB_RETRIES: '0' }, { resolve: async () => [{ address: answers.shift() ?? '127.0.0.1', family: 4 }], connector });
+    await expect(c.request('http://rebinding.example/')).rejects.toMatchObject({ code: 'AGT_ERR_HTTP_REQUEST_FAILED' });
+    await expect(c.request('http://rebinding.example/')).rejects.toMatchObject({ code: 'AGT_ERR_URL_REFUSED' });
+    expect(connector.calls.map((o) => o.hostname)).toEqual(['93.184.216.34']);
+  });
+
   test('a public name is dialled at the checked address, keeping the name for SNI', async () => {
     const connector = stub();
     const c = client({ WEB_RETRIES: '0' }, { resolve, connector });

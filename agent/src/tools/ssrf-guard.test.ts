@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { errorCode } from '../errors.js';
-import { checkAddress, checkUrl, classifyAddress, isAllowListed, redactUrl, resolveAndCheck, type GuardPolicy, type Resolver } from './ssrf-guard.js';
+import { checkAddress, checkUrl, classifyAddress, defaultResolver, isAllowListed, redactUrl, resolveAndCheck, type GuardPolicy, type Resolver } from './ssrf-guard.js';
 
 const open: GuardPolicy = { allowHosts: [], denyHosts: [] };
 
@@ -232,6 +232,12 @@ describe('helpers', () => {
     expect(isAllowListed('127.0.0.1', 8080, { allowHosts: ['127.0.0.1:8080'], denyHosts: [] })).toBe(true);
     expect(isAllowListed('[::1]', 80, { allowHosts: ['[::1]'], denyHosts: [] })).toBe(true);
     expect(isAllowListed('example.com', 80, { allowHosts: [], denyHosts: [] })).toBe(false);
+  });
+
+  test('the default resolver answers from the system resolver (localhost: no network involved)', async () => {
+    const answers = await defaultResolver('localhost');
+    expect(answers.length).toBeGreaterThan(0);
+    for (const a of answers) expect(classifyAddress(a.address).range).toMatch(/loopback/);
   });
 
   test('redactUrl drops credentials and the query (API keys travel there)', () => {
