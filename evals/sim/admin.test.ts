@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Simulator, startSimulator } from './index.js';
 
 describe('simulator admin API', () => {
@@ -29,6 +32,19 @@ describe('simulator admin API', () => {
     expect(sim.cassettes().map((c) => c.id)).toEqual(['three']);
     await call('DELETE', '/_admin/cassettes');
     expect((await chat('ping')).status).toBe(404);
+  });
+
+  it('loads from a path and says when the path is missing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lm-sim-admin-'));
+    try {
+      await writeFile(join(dir, 'p.yaml'), 'id: from-path\nuser: ping\nturns:\n  - content: pong\n');
+      expect((await call('POST', '/_admin/cassettes', { path: dir })).body.loaded).toEqual(['from-path']);
+      const missing = await call('POST', '/_admin/cassettes', { path: join(dir, 'nope') });
+      expect(missing.status).toBe(400);
+      expect(missing.body).toMatchObject({ error: { code: 'EVL_ERR_SIM_BAD_REQUEST', message: expect.stringContaining('nope') } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an invalid cassette with its code', async () => {

@@ -233,8 +233,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     recorder!.recordTurn(body.messages, m);
     stats.recorded += 1;
     const cassette = recorder!.cassette();
-    writes = writes.then(() => writeCassetteFile(rec.file, cassette));
-    await writes;
+    const write = writes.then(() => writeCassetteFile(rec.file, cassette));
+    // One failed write must not poison the chain for later turns.
+    writes = write.catch(() => undefined);
+    await write;
     const calls = (m.tool_calls ?? []).map((c, i) => ({
       id: (c as { id?: string }).id ?? `call_rec${i}${Date.now().toString(36)}`,
       type: 'function' as const,
@@ -401,7 +403,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         const body = await readJson(req);
         if (query.get('replace') === 'true' || query.get('replace') === '1') store.clear();
         const source = body && typeof body === 'object' && 'path' in body ? (body.path as string | string[]) : body && typeof body === 'object' && 'cassettes' in body ? (body.cassettes as CassetteSource) : (body as CassetteSource);
-        return sendJson(res, 200, { loaded: await loadCassettes(source), cassettes: store.list() });
+        const loaded = await loadCassettes(source).catch((err: unknown) => {
+          throw err instanceof SimCassetteInvalidError ? err : new SimBadRequestError(`cannot load cassettes: ${(err as Error).message}`);
+        });
+        return sendJson(res, 200, { loaded, cassettes: store.list() });
       }
       case 'DELETE /_admin/cassettes':
         store.clear();
