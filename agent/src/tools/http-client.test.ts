@@ -151,7 +151,7 @@ describe('live on 127.0.0.1', () => {
         { name: 'basicConstraints' as const, cA: false },
         { name: 'keyUsage' as const, digitalSignature: true, keyEncipherment: true },
         { name: 'extKeyUsage' as const, serverAuth: true },
-        { name: 'subjectAltName' as const, altNames: [{ type: 7 as const, ip: '127.0.0.1' }] },
+        { name: 'subjectAltName' as const, altNames: [{ type: 7 as const, ip: '127.0.0.1' }, { type: 2 as const, value: 'fixtures.test' }] },
       ];
       const leaf = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keyType: 'ec', algorithm: 'sha256', ca, extensions: leafExtensions });
       signed = { cert: leaf.cert, key: leaf.private };
@@ -183,6 +183,19 @@ describe('live on 127.0.0.1', () => {
       const seen = events();
       const c = client({ WEB_ALLOW_HOSTS: `127.0.0.1:${s.port}`, WEB_RETRIES: '0' });
       await expect(c.request(`${s.url}/`, { onSecurityEvent: seen.on })).rejects.toMatchObject({ message: expect.stringContaining('TLS verification failed') });
+      expect(seen.list[0]?.type).toBe('tls_error');
+    });
+
+    test('a name is dialled at its checked address while the certificate is verified against the name', async () => {
+      const s = await serve((req, res) => res.end(`host=${req.headers.host}`), signed);
+      const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+      const env = { WEB_ALLOW_HOSTS: `fixtures.test:${s.port},other.test:${s.port}`, WEB_CA_FILE: caFile, WEB_RETRIES: '0' };
+      const c = client(env, { resolve });
+      await expect(c.request(`https://fixtures.test:${s.port}/`)).resolves.toMatchObject({ status: 200, text: `host=fixtures.test:${s.port}` });
+      const seen = events();
+      await expect(c.request(`https://other.test:${s.port}/`, { onSecurityEvent: seen.on })).rejects.toMatchObject({
+        message: expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID'),
+      });
       expect(seen.list[0]?.type).toBe('tls_error');
     });
 
