@@ -94,6 +94,7 @@ export function checkShellSyntax(words: readonly Word[]): void {
         if (c === '>' || c === '<') refuse('redirection', "redirections ('>', '>>', '<', '2>&1') are not supported: write files with write_file");
         if (c === '(' || c === ')') refuse('operator', "'(' and ')' (subshells) are not supported; quote them if they are literal");
         if (c === '*' || c === '?' || c === '[') refuse('glob', `globbing is not supported ('${t}'): there is no shell to expand it; quote the pattern to pass it literally (e.g. find . -name '*.ts')`);
+        if (c === '#' && i === 0) refuse('comment', `'#' comments are not supported ('${t}'); quote it if it is literal`);
         if (c === '~' && i === 0) refuse('tilde', `'~' expansion is not supported ('${t}'): use a path relative to the workspace`);
         if (c === '{' && /\{[^}]*(,|\.\.)[^}]*\}/.test(t.slice(i))) refuse('brace', `brace expansion is not supported ('${t}')`);
       }

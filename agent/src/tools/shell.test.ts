@@ -121,6 +121,7 @@ describe('shell: hostile commands are refused and leave no trace', () => {
     ['env program', () => ({ command: 'env' }), /Command 'env' not allowed\. Allowed: ls, cat/],
     ['$HOME', () => ({ command: 'cat $HOME/.bashrc' }), /variable expansion/],
     ['${HOME}', () => ({ command: 'echo ${HOME}' }), /variable expansion/],
+    ['comment', () => ({ command: 'echo hi # rm everything' }), /comments are not supported/],
     ['tilde', () => ({ command: 'cat ~/.ssh/id_rsa' }), /'~' expansion/],
     ['absolute path', () => ({ command: 'cat /etc/passwd' }), /outside the workspace/],
     ['.. traversal', () => ({ command: 'cat ../outside/canary.txt' }), /outside the workspace/],
@@ -246,6 +247,7 @@ describe('shell: what is allowed works', () => {
   it('metacharacters inside quotes are plain arguments', async () => {
     expect(await run({ command: 'echo "a; b"' })).toMatchObject({ error: false, stdout: 'a; b\n' });
     expect(await run({ command: `echo 'x | y > z && $HOME'` })).toMatchObject({ error: false, stdout: 'x | y > z && $HOME\n' });
+    expect(await run({ command: `echo a#b '#c' "*" \\;` })).toMatchObject({ error: false, stdout: 'a#b #c * ;\n' });
   });
 
   it('grep -r, cat, pwd, which', async () => {
