@@ -27,6 +27,9 @@ export const FileNotFoundError = createError('AGT_ERR_FILE_NOT_FOUND', '%s', 404
 export const FileOperationFailedError = createError('AGT_ERR_FILE_OPERATION_FAILED', '%s', 500);
 export const PatternInvalidError = createError('AGT_ERR_PATTERN_INVALID', '%s', 400);
 export const PatchFailedError = createError('AGT_ERR_PATCH_FAILED', '%s', 409);
+export const CheckpointFailedError = createError('AGT_ERR_CHECKPOINT_FAILED', 'Checkpoint %s failed (%s): %s', 503);
+export const CheckpointCorruptError = createError('AGT_ERR_CHECKPOINT_CORRUPT', 'Checkpoint data is inconsistent (%s): %s', 500);
+export const CheckpointRequestInvalidError = createError('AGT_ERR_CHECKPOINT_REQUEST_INVALID', 'Invalid checkpoint request: %s', 400);
 export const SimNoCassetteError = createError('EVL_ERR_SIM_NO_CASSETTE', 'No cassette for this conversation. %s', 404);
 
 /** Narrowing helper: the stable code of any thrown value, if it has one. */
