@@ -20,7 +20,8 @@ function refuse(ctx: ToolContext, tool: string, requested: string, resolved: str
 
 function isInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && rel.split(sep)[0] !== '..');
+  // Compare the first segment, not a prefix: "..foo" and "...." are ordinary names inside the root.
+  return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
 }
 
 /** True when `absolute` (already symlink-resolved) lies inside the workspace root. */

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { atomicWriteFile, capBytes, compilePattern, pySuffix, pythonReplacementToJs, sliceCodePoints } from './fs-common.js';
+import { createTestWorkspace } from './test-workspace.js';
+import type { TestWorkspace } from './test-workspace.js';
+
+describe('pythonReplacementToJs', () => {
+  it.each([
+    ['\\1', '$01'],
+    ['\\g<2>0', '$020'],
+    ['\\g<0>', '$&'],
+    ['\\g<name>', '$<name>'],
+    ['\\12', '$12'],
+    ['a\\nb\\tc\\\\d', 'a\nb\tc\\d'],
+    ['$1 stays', '$1 stays'],
+    ['\\q unknown', '\\q unknown'],
+    ['trailing\\', 'trailing\\'],
+  ])('%s → %s', (py, js) => expect(pythonReplacementToJs(py)).toBe(js));
+});
+
+describe('compilePattern', () => {
+  it('accepts Python named groups, backreferences and leading inline flags', () => {
+    expect('ab-ab'.replace(compilePattern('(?P<x>ab)-(?P=x)', ''), 'ok')).toBe('ok');
+    expect(compilePattern('(?is)^a.b', '').flags).toBe('is');
+    expect(compilePattern('(?i)x', 'gi').flags).toBe('gi');
+  });
+
+  it('throws SyntaxError on an invalid pattern', () => expect(() => compilePattern('[', '')).toThrow(SyntaxError));
+});
+
+describe('small helpers', () => {
+  it('pySuffix follows PurePath.suffix', () => {
+    expect(['a.tar.gz', '.bashrc', 'README', 'x.', 'a.py'].map(pySuffix)).toEqual(['.gz', '', '', '', '.py']);
+  });
+
+  it('capBytes never splits a character; sliceCodePoints counts code points', () => {
+    expect(capBytes('éé', 3)).toEqual({ text: 'é', truncated: true });
+    expect(capBytes('ab', 3)).toEqual({ text: 'ab', truncated: false });
+    expect(sliceCodePoints('😀😀😀', 2)).toEqual({ text: '😀😀', truncated: true });
+    expect(sliceCodePoints('😀😀', 2)).toEqual({ text: '😀😀', truncated: false });
+  });
+});
+
+describe('atomicWriteFile', () => {
+  let ws: TestWorkspace;
+  beforeEach(async () => {
+    ws = await createTestWorkspace();
+  });
+  afterEach(() => ws.cleanup());
+
+  it('leaves the old file whole when the writer dies before the rename', async () => {
+    const target = join(ws.root, 'data.txt');
+    const old = 'old content\n'.repeat(1000);
+    await writeFile(target, old);
+    const script = join(ws.outside, 'writer.mts');
+    // The child's rename never completes, so SIGKILL always lands after the temp file is written, before the swap.
+    await writeFile(
+      script,
+      [
+        "import fsp from 'node:fs/promises';",
+        'setInterval(() => {}, 1000);',
+        "import { syncBuiltinESMExports } from 'node:module';",
+        'fsp.rename = () => new Promise(() => {});',
+        'syncBuiltinESMExports();',
+        `const { atomicWriteFile } = await import(${JSON.stringify(join(import.meta.dirname, 'fs-common.ts'))});`,
+        `await atomicWriteFile(${JSON.stringify(target)}, 'new content\\n'.repeat(100000));`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', script], { cwd: join(import.meta.dirname, '../../..'), stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 20_000;
+    const temps = async () => (await readdir(ws.root)).filter((n) => n.endsWith('.tmp'));
+    while (Date.now() < deadline && !(await temps()).length) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGKILL');
+    await exited;
+    expect(await temps()).toHaveLength(1);
+    expect(await readFile(target, 'utf8')).toBe(old);
+  });
+
+  it('appends by copy + rename and cleans up its temp file when the target is a folder', async () => {
+    await writeFile(join(ws.root, 'a.txt'), 'one\n');
+    await atomicWriteFile(join(ws.root, 'a.txt'), 'two\n', { append: true });
+    expect(await readFile(join(ws.root, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
+    await mkdir(join(ws.root, 'folder'));
+    await expect(atomicWriteFile(join(ws.root, 'folder'), 'x')).rejects.toThrow();
+    expect((await readdir(ws.root)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
