@@ -1,16 +1,175 @@
-import { spawnSync } from 'node:child_process';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { loadConfig } from '../agent/src/config.js';
+import { ReportKindSchema, type Report, type ReportKind } from '../evals/report/envelope.js';
+import { getCheck } from './checks/index.js';
+import { CheckIdSchema } from './checks/types.js';
+import { GATE_EXIT, assessEvidence, decide } from './decide.js';
+import { commitInfo, loadEvidence, type EvidenceSet } from './evidence.js';
+import { DEFAULT_POLICY_FILE, loadPolicy } from './policy.js';
+import { promote, verifyPromotion } from './promotion.js';
+import { renderHtml } from './render/html.js';
+import { renderJunit } from './render/junit.js';
+import { VERDICT_ICON, renderSummaryMarkdown } from './render/summary-md.js';
+import { STAGES, runStage, stageUnavailable } from './stages.js';
 
-// Interim gate until the release gate (issue 5) lands: it runs the only evidence that exists, the test
-// suite, and says so. It never claims a promotion decision it cannot make.
+const log = (line: string) => process.stderr.write(`gate: ${line}\n`);
+const errorText = (err: unknown) => {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? `[${String(err.code)}] ` : '';
+  return `${code}${err instanceof Error ? err.message : String(err)}`;
+};
+
+interface GateOptions {
+  policy: string;
+  policyFile: string;
+  run: boolean;
+  reports: string;
+  baselines: string;
+  out?: string;
+}
+
+function okReports(set: EvidenceSet): Partial<Record<ReportKind, Report>> {
+  return Object.fromEntries(Object.values(set).flatMap((e) => (e?.status === 'ok' && e.report ? [[e.kind, e.report]] : [])));
+}
+
+async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promise<number> {
+  const config = loadConfig();
+  const policy = await loadPolicy(opts.policy, opts.policyFile);
+  const commit = await commitInfo();
+  const kinds = new Set(Object.keys(policy.policy.checks).map((id) => getCheck(CheckIdSchema.parse(id)).kind));
+  log(`policy ${policy.name} (${relative(process.cwd(), policy.file)}), commit ${commit.sha.slice(0, 12)}, reports ${opts.reports}`);
+
+  if (opts.run) {
+    const stages = STAGES.filter((s) => kinds.has(s.kind));
+    for (const [i, stage] of stages.entries()) {
+      const step = `[${i + 1}/${stages.length}] ${stage.kind} (${stage.title})`;
+      const current = assessEvidence((await loadEvidence(opts.reports))[stage.kind], stage.kind, policy, commit);
+      if (current.status === 'fresh') {
+        log(`${step}: fresh evidence at ${current.path}, not re-run`);
+        continue;
+      }
+      const why = await stageUnavailable(stage, subcommands);
+      if (why) {
+        log(`${step}: NOT AVAILABLE YET: ${why}; its checks will be inconclusive`);
+        continue;
+      }
+      log(`${step}: evidence ${current.status}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
+      const result = await runStage(stage, opts.reports);
+      const took = `${(result.durationMs / 1000).toFixed(1)} s`;
+      log(`${step}: ${result.timedOut ? `timed out after ${took}` : `exited ${result.status} after ${took}`}`);
+      if (stage.convert) {
+        try {
+          await stage.convert(opts.reports);
+          log(`${step}: wrote its report`);
+        } catch (err) {
+          log(`${step}: could not write its report: ${errorText(err)}`);
+        }
+      }
+    }
+  } else {
+    log('--no-run: deciding on the reports as they are');
+  }
+
+  const reports = await loadEvidence(opts.reports);
+  const baselines = await loadEvidence(opts.baselines);
+  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString() });
+  const out = opts.out ?? join(opts.reports, 'gate');
+  await mkdir(out, { recursive: true });
+  const summary = renderSummaryMarkdown(decision);
+  const thresholds = Object.fromEntries(Object.entries(policy.policy.checks).map(([id, c]) => [id, c?.threshold?.value]));
+  await Promise.all([
+    writeFile(join(out, 'decision.json'), `${JSON.stringify(decision, null, 2)}\n`),
+    writeFile(join(out, 'summary.md'), summary),
+    writeFile(join(out, 'junit.xml'), renderJunit(decision)),
+    writeFile(join(out, 'report.html'), renderHtml(decision, okReports(reports), okReports(baselines), thresholds)),
+  ]);
+  if (config.gate.stepSummaryFile) await appendFile(config.gate.stepSummaryFile, `${summary}\n`);
+  process.stdout.write(`${summary}\n`);
+  const missing = ReportKindSchema.options.filter((k) => kinds.has(k) && reports[k]?.status !== 'ok');
+  if (missing.length) log(`no usable ${missing.join(', ')} evidence in ${opts.reports}`);
+  log(`${VERDICT_ICON[decision.verdict]} ${decision.verdict.toUpperCase()} → exit ${decision.exitCode}; wrote ${join(out, 'decision.json')}, summary.md, junit.xml, report.html`);
+  return decision.exitCode;
+}
+
+/** `luminamind gate`: exit 0 promote (pass/warn), 1 block (fail), 2 inconclusive (missing/stale evidence) or misconfigured. */
 export function registerGateCommand(program: Command): void {
   program
     .command('gate')
-    .description('Release gate (interim): runs the test suite, the only stage that exists yet, and reports its result.')
-    .option('--policy <name>', 'pr | release (accepted; policies arrive with the release gate)', 'pr')
-    .action(() => {
-      process.stderr.write('luminamind gate: the release gate is not built yet; running the test suite only (no promotion decision).\n');
-      const run = spawnSync('npx', ['vitest', 'run'], { stdio: 'inherit' });
-      process.exitCode = run.status === 0 ? 0 : 1;
+    .description('Release gate: runs the stages whose evidence is missing, then decides. Exit 0 promote, 1 block, 2 missing evidence or misconfigured.')
+    .option('--policy <name>', 'policy in the policy file: pr | release', 'pr')
+    .option('--policy-file <file>', 'policy file', relative(process.cwd(), DEFAULT_POLICY_FILE))
+    .option('--no-run', 'only decide; run no stage')
+    .option('--reports <dir>', 'directory with <kind>/report.json evidence', 'reports')
+    .option('--baselines <dir>', 'directory with <kind>/report.json baselines (e.g. from the main branch)', 'reports/baselines')
+    .option('--out <dir>', 'where decision.json, summary.md, junit.xml and report.html go (default <reports>/gate)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npm run gate                                   # run missing stages, decide with the pr policy
+  luminamind gate --policy release --no-run      # decide on existing reports only
+  luminamind gate --no-run --reports ci-reports --baselines main-reports`,
+    )
+    .action(async (opts: GateOptions) => {
+      try {
+        process.exitCode = await gate(opts, new Set(program.commands.map((c) => c.name())));
+      } catch (err) {
+        log(`misconfigured: ${errorText(err)}`);
+        process.exitCode = GATE_EXIT.inconclusive;
+      }
+    });
+}
+
+/** `luminamind promote`: signs a promotion record for a promotable decision; exit 1 when refused, 2 on a key or usage problem. */
+export function registerPromoteCommand(program: Command): void {
+  program
+    .command('promote')
+    .description('Sign a promotion record (Ed25519) for a decision that promotes; refuses a blocked or inconclusive one.')
+    .option('--key <file>', 'Ed25519 private key, PKCS#8 PEM (default: $LUMINAMIND_SIGNING_KEY)')
+    .option('--decision <file>', 'gate decision', 'reports/gate/decision.json')
+    .option('--out <file>', 'promotion record to write', 'reports/gate/promotion.json')
+    .addHelpText('after', '\nExample:\n  openssl genpkey -algorithm ed25519 -out key.pem && luminamind promote --key key.pem')
+    .action(async (opts: { key?: string; decision: string; out: string }) => {
+      try {
+        const keyPem = opts.key ? await readFile(opts.key, 'utf8') : loadConfig().gate.signingKey;
+        if (!keyPem) {
+          process.stderr.write('promote: no signing key: pass --key KEY.pem or set LUMINAMIND_SIGNING_KEY\n');
+          process.exitCode = 2;
+          return;
+        }
+        const record = await promote({ decisionPath: opts.decision, keyPem, out: opts.out });
+        process.stdout.write(`promoted ${record.commit} (${record.verdict}); ${record.files.length} files hashed; record ${opts.out}\n`);
+        process.exitCode = 0;
+      } catch (err) {
+        const refused = typeof err === 'object' && err !== null && 'code' in err && err.code === 'GATE_ERR_PROMOTION_REFUSED';
+        process.stderr.write(`promote: ${errorText(err)}\n`);
+        process.exitCode = refused ? 1 : 2;
+      }
+    });
+}
+
+/** `luminamind verify`: exit 0 when the record's signature and every file it names are intact, 1 otherwise, 2 on usage. */
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('Verify a promotion record: its Ed25519 signature and the sha256 of every evidence file, the decision and the policy.')
+    .requiredOption('--pubkey <file>', 'Ed25519 public key, PEM (SPKI)')
+    .option('--record <file>', 'promotion record', 'reports/gate/promotion.json')
+    .addHelpText('after', '\nExample:\n  openssl pkey -in key.pem -pubout -out pub.pem && luminamind verify --pubkey pub.pem')
+    .action(async (opts: { pubkey: string; record: string }) => {
+      try {
+        const result = await verifyPromotion({ recordPath: opts.record, publicKeyPem: await readFile(opts.pubkey, 'utf8') });
+        if (result.ok) {
+          process.stdout.write(`verified: ${opts.record} for commit ${result.record?.commit} (${result.record?.files.length} files intact)\n`);
+          process.exitCode = 0;
+        } else {
+          process.stderr.write(`verify: FAILED for ${opts.record}:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+          process.exitCode = 1;
+        }
+      } catch (err) {
+        process.stderr.write(`verify: ${errorText(err)}\n`);
+        process.exitCode = 2;
+      }
     });
 }

@@ -92,6 +92,9 @@ const EnvSchema = z.object({
     .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+
+  LUMINAMIND_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
+  GITHUB_STEP_SUMMARY: z.string().min(1).optional(),
 });
 
 export interface ModelEndpoint {
@@ -178,6 +181,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     log: { level: env.LOG_LEVEL },
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    /** The release gate: the Ed25519 key `promote` signs with, and the CI summary file it appends to. */
+    gate: { signingKey: env.LUMINAMIND_SIGNING_KEY, stepSummaryFile: env.GITHUB_STEP_SUMMARY },
   };
 }
 

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { judgeMetric } from './metric.js';
+import type { Check } from './types.js';
+
+/**
+ * 95th-percentile latency under load (REQUIREMENTS §8: ≤ 5 s).
+ *
+ * @example
+ *   load-p95: { threshold: { op: lte, value: 5000 }, baseline: { maxRegression: 500 }, weight: 2, veto: true }
+ */
+export const loadP95 = {
+  id: 'load-p95',
+  kind: 'load',
+  title: 'Load p95 latency',
+  unit: 'ms',
+  description: 'p95 latency across the load runs.',
+  paramsSchema: z.object({}).strict(),
+  evaluate: ({ report, baseline, config }) =>
+    judgeMetric({ value: report.summary.p95Ms, baselineValue: baseline?.summary.p95Ms, config, unit: 'ms', note: `p50 ${Math.round(report.summary.p50Ms)} ms, p99 ${Math.round(report.summary.p99Ms)} ms` }),
+} satisfies Check<'load'>;

@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { z } from 'zod';
+import { writeReport, type CoverageMetric, type CoverageReport } from '../evals/report/envelope.js';
+
+const IstanbulMetricSchema = z.object({ total: z.number(), covered: z.number(), pct: z.union([z.number(), z.string()]) });
+const IstanbulFileSchema = z.object({ lines: IstanbulMetricSchema, branches: IstanbulMetricSchema, functions: IstanbulMetricSchema, statements: IstanbulMetricSchema });
+/** vitest/istanbul `json-summary`: `{total: {...}, "<absolute file>": {...}}`. */
+const JsonSummarySchema = z.object({ total: IstanbulFileSchema }).catchall(IstanbulFileSchema);
+const VitestJsonSchema = z.object({ numPassedTests: z.number(), numFailedTests: z.number(), numPendingTests: z.number().default(0), numTodoTests: z.number().default(0) });
+
+// istanbul writes pct "Unknown" when nothing is measurable; nothing to cover counts as fully covered.
+function metric(m: z.infer<typeof IstanbulMetricSchema>): CoverageMetric {
+  const pct = m.total ? Math.round((m.covered / m.total) * 10_000) / 100 : 100;
+  return { total: m.total, covered: m.covered, pct };
+}
+
+const metrics = (f: z.infer<typeof IstanbulFileSchema>) => ({ lines: metric(f.lines), branches: metric(f.branches), functions: metric(f.functions), statements: metric(f.statements) });
+
+/**
+ * Converts vitest's json-summary (and its JSON reporter's test counts, when present) into the
+ * coverage report envelope.
+ *
+ * @example
+ *   await convertCoverage({ summary: 'reports/coverage/raw/coverage-summary.json', tests: 'reports/coverage/raw/test-results.json', out: 'reports/coverage/report.json' });
+ */
+export async function convertCoverage(opts: { summary: string; tests?: string; out: string; root?: string }): Promise<CoverageReport> {
+  const root = opts.root ?? process.cwd();
+  const summary = JsonSummarySchema.parse(JSON.parse(await readFile(opts.summary, 'utf8')));
+  let tests: CoverageReport['summary']['tests'];
+  if (opts.tests) {
+    const text = await readFile(opts.tests, 'utf8').catch(() => undefined);
+    const parsed = text === undefined ? undefined : VitestJsonSchema.safeParse(JSON.parse(text));
+    if (parsed?.success) tests = { passed: parsed.data.numPassedTests, failed: parsed.data.numFailedTests, skipped: parsed.data.numPendingTests + parsed.data.numTodoTests };
+  }
+  const { total, ...files } = summary;
+  const results = Object.entries(files)
+    .map(([file, f]) => ({ file: relative(root, file) || file, ...metrics(f) }))
+    .sort((a, b) => a.file.localeCompare(b.file));
+  const { report } = await writeReport(
+    'coverage',
+    { config: { source: relative(root, opts.summary), provider: 'v8' }, summary: { ...metrics(total), ...(tests ? { tests } : {}) }, results },
+    opts.out,
+  );
+  return report;
+}

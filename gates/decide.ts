@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { ReportKindSchema, type Report, type ReportKind } from '../evals/report/envelope.js';
+import { getCheck } from './checks/index.js';
+import { formatThreshold, formatValue } from './checks/metric.js';
+import { CHECK_IDS, CheckIdSchema, VerdictSchema, type CheckOutcome, type Verdict } from './checks/types.js';
+import type { CommitInfo, Evidence, EvidenceSet } from './evidence.js';
+import type { LoadedPolicy } from './policy.js';
+
+export const DECISION_SCHEMA_VERSION = 1;
+
+/** Exit codes of `luminamind gate` (DESIGN.md): promote, block, and misconfigured or missing evidence. */
+export const GATE_EXIT = { promote: 0, block: 1, inconclusive: 2 } as const;
+
+const CREDIT: Record<Verdict, number> = { pass: 1, warn: 0.75, fail: 0, inconclusive: 0 };
+
+export const EvidenceStatusSchema = z.enum(['fresh', 'stale', 'missing', 'invalid', 'unaccepted']);
+
+export const EvidenceRecordSchema = z.object({
+  kind: ReportKindSchema,
+  path: z.string(),
+  sha256: z.string().nullable(),
+  status: EvidenceStatusSchema,
+  reasons: z.array(z.string()),
+  runId: z.string().optional(),
+  createdAt: z.string().optional(),
+  gitSha: z.string().optional(),
+  mode: z.string().optional(),
+  model: z.string().optional(),
+});
+export type EvidenceRecord = z.infer<typeof EvidenceRecordSchema>;
+
+export const CheckResultSchema = z.object({
+  id: CheckIdSchema,
+  title: z.string(),
+  kind: ReportKindSchema,
+  verdict: VerdictSchema,
+  measured: z.number().nullable(),
+  measuredText: z.string(),
+  threshold: z.string().nullable(),
+  baseline: z.number().nullable(),
+  baselineText: z.string().nullable(),
+  weight: z.number(),
+  veto: z.boolean(),
+  evidence: z.string().nullable(),
+  reason: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+export const DecisionSchema = z.object({
+  schemaVersion: z.literal(DECISION_SCHEMA_VERSION),
+  createdAt: z.string(),
+  commit: z.object({ sha: z.string(), time: z.string().nullable() }),
+  policy: z.object({ name: z.string(), file: z.string(), sha256: z.string() }),
+  verdict: VerdictSchema,
+  promote: z.boolean(),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  score: z.number(),
+  minScore: z.number(),
+  reasons: z.array(z.string()),
+  checks: z.array(CheckResultSchema),
+  evidence: z.array(EvidenceRecordSchema),
+  baselines: z.array(EvidenceRecordSchema),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export interface DecideContext {
+  commit: CommitInfo;
+  /** Decision time (ISO); passed in so decide stays pure. */
+  now: string;
+}
+
+/** Judges whether a report can stand as evidence for this commit under this policy. */
+export function assessEvidence(evidence: Evidence | undefined, kind: ReportKind, policy: LoadedPolicy, commit: CommitInfo): EvidenceRecord & { report?: Report } {
+  if (!evidence) return { kind, path: '(not given)', sha256: null, status: 'missing', reasons: [`no ${kind} report`] };
+  const base = { kind, path: evidence.path, sha256: evidence.sha256 };
+  if (evidence.status === 'missing') return { ...base, status: 'missing', reasons: [`no ${kind} report at ${evidence.path}`] };
+  if (evidence.status === 'invalid' || !evidence.report) return { ...base, status: 'invalid', reasons: [evidence.error ?? 'invalid report'] };
+  const r = evidence.report;
+  const meta = { runId: r.runId, createdAt: r.createdAt, gitSha: r.git.sha, ...(r.mode ? { mode: r.mode } : {}), ...(r.model ? { model: r.model } : {}) };
+  const stale: string[] = [];
+  if (r.git.sha !== commit.sha) stale.push(`made at commit ${r.git.sha.slice(0, 12)}, not ${commit.sha.slice(0, 12)}`);
+  if (commit.time && Date.parse(r.createdAt) < Date.parse(commit.time)) stale.push(`created ${r.createdAt}, before the commit (${commit.time})`);
+  if (r.git.dirty && !policy.policy.evidence.allowDirty) stale.push(`made from a dirty work tree, which the ${policy.name} policy forbids`);
+  if (stale.length) return { ...base, ...meta, status: 'stale', reasons: stale, report: r };
+  if (r.kind === 'eval' && !policy.policy.evidence.evalModes.includes(r.mode))
+    return { ...base, ...meta, status: 'unaccepted', reasons: [`eval mode ${r.mode}; the ${policy.name} policy accepts ${policy.policy.evidence.evalModes.join(', ')}`], report: r };
+  return { ...base, ...meta, status: 'fresh', reasons: [], report: r };
+}
+
+function assessBaseline(evidence: Evidence | undefined, kind: ReportKind): EvidenceRecord & { report?: Report } {
+  if (!evidence || evidence.status === 'missing') return { kind, path: evidence?.path ?? '(not given)', sha256: null, status: 'missing', reasons: [] };
+  if (evidence.status === 'invalid' || !evidence.report) return { kind, path: evidence.path, sha256: evidence.sha256, status: 'invalid', reasons: [evidence.error ?? 'invalid report'] };
+  const r = evidence.report;
+  return { kind, path: evidence.path, sha256: evidence.sha256, status: 'fresh', reasons: [], runId: r.runId, createdAt: r.createdAt, gitSha: r.git.sha, report: r };
+}
+
+const strip = <T extends { report?: Report }>({ report: _r, ...rest }: T): Omit<T, 'report'> => rest;
+
+/**
+ * The promotion decision: every check of the policy over fresh evidence, then one verdict.
+ * Pure: the same reports, baselines, policy and context give the same decision.
+ *
+ * Overall: a veto check that fails → fail (exit 1); else a veto check without fresh evidence or
+ * otherwise inconclusive → inconclusive (exit 2); else weighted score < minScore → fail (exit 1);
+ * else any warn, non-veto fail or inconclusive → warn (exit 0); else pass (exit 0).
+ *
+ * @example
+ *   const decision = decide(await loadEvidence('reports'), await loadEvidence('baselines'), await loadPolicy('pr'), { commit, now });
+ */
+export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: LoadedPolicy, context: DecideContext): Decision {
+  const evidence = Object.fromEntries(ReportKindSchema.options.map((k) => [k, assessEvidence(reports[k], k, policy, context.commit)])) as Record<ReportKind, ReturnType<typeof assessEvidence>>;
+  const base = Object.fromEntries(ReportKindSchema.options.map((k) => [k, assessBaseline(baselines[k], k)])) as Record<ReportKind, ReturnType<typeof assessBaseline>>;
+  const used = new Set<ReportKind>();
+
+  const checks: CheckResult[] = CHECK_IDS.flatMap((id) => {
+    const config = policy.policy.checks[id];
+    if (!config) return [];
+    const check = getCheck(id);
+    used.add(check.kind);
+    const ev = evidence[check.kind];
+    let outcome: CheckOutcome;
+    if (ev.status !== 'fresh' || !ev.report) {
+      outcome = { verdict: 'inconclusive', measured: null, reason: `${ev.status} evidence: ${ev.reasons.join('; ')}` };
+    } else {
+      try {
+        const params = check.paramsSchema.parse(config.params);
+        outcome = check.evaluate({ report: ev.report, ...(base[check.kind].report ? { baseline: base[check.kind].report } : {}), config, params });
+      } catch (err) {
+        // A check that crashes judged nothing; it must never read as a pass.
+        outcome = { verdict: 'inconclusive', measured: null, reason: `check failed to evaluate: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    }
+    const baselineValue = outcome.baselineValue ?? null;
+    return [
+      {
+        id,
+        title: check.title,
+        kind: check.kind,
+        verdict: outcome.verdict,
+        measured: outcome.measured,
+        measuredText: formatValue(outcome.measured, check.unit),
+        threshold: formatThreshold(config.threshold, check.unit) ?? (id === 'eval-baseline' ? `no significant regression (α=${String(config.params.alpha ?? 0.05)})` : id === 'load-baseline' ? 'load comparison not regressed' : null),
+        baseline: baselineValue,
+        baselineText: baselineValue === null ? null : formatValue(baselineValue, check.unit),
+        weight: config.weight,
+        veto: config.veto,
+        evidence: ev.status === 'missing' ? null : ev.path,
+        reason: outcome.reason,
+        ...(outcome.details ? { details: outcome.details } : {}),
+      },
+    ];
+  });
+
+  const totalWeight = checks.reduce((s, c) => s + c.weight, 0);
+  const score = totalWeight ? checks.reduce((s, c) => s + c.weight * CREDIT[c.verdict], 0) / totalWeight : 0;
+  const vetoFails = checks.filter((c) => c.veto && c.verdict === 'fail');
+  const vetoUnknown = checks.filter((c) => c.veto && c.verdict === 'inconclusive');
+  const soft = checks.filter((c) => c.verdict === 'warn' || (!c.veto && c.verdict !== 'pass'));
+  const reasons: string[] = [];
+  let verdict: Verdict;
+  if (vetoFails.length) {
+    verdict = 'fail';
+    reasons.push(`veto check(s) failed: ${vetoFails.map((c) => c.id).join(', ')}`);
+  } else if (vetoUnknown.length) {
+    verdict = 'inconclusive';
+    reasons.push(`veto check(s) without usable evidence: ${vetoUnknown.map((c) => c.id).join(', ')}`);
+  } else if (score < policy.policy.minScore) {
+    verdict = 'fail';
+    reasons.push(`score ${score.toFixed(3)} is below the policy's minimum ${policy.policy.minScore}`);
+  } else if (soft.length) {
+    verdict = 'warn';
+    reasons.push(`promotable with warnings: ${soft.map((c) => `${c.id} (${c.verdict})`).join(', ')}`);
+  } else {
+    verdict = 'pass';
+    reasons.push('every check passed');
+  }
+  const exitCode = verdict === 'fail' ? GATE_EXIT.block : verdict === 'inconclusive' ? GATE_EXIT.inconclusive : GATE_EXIT.promote;
+  return {
+    schemaVersion: DECISION_SCHEMA_VERSION,
+    createdAt: context.now,
+    commit: context.commit,
+    policy: { name: policy.name, file: policy.file, sha256: policy.sha256 },
+    verdict,
+    promote: exitCode === GATE_EXIT.promote,
+    exitCode,
+    score: Math.round(score * 1000) / 1000,
+    minScore: policy.policy.minScore,
+    reasons,
+    checks,
+    evidence: ReportKindSchema.options.filter((k) => used.has(k)).map((k) => strip(evidence[k])),
+    baselines: ReportKindSchema.options.filter((k) => used.has(k) && base[k].status !== 'missing').map((k) => strip(base[k])),
+  };
+}

@@ -1,0 +1,24 @@
+import type { Decision } from '../decide.js';
+
+export const VERDICT_ICON = { pass: '✅', warn: '⚠️', fail: '❌', inconclusive: '❔' } as const;
+const HEADLINE = { pass: 'PROMOTE', warn: 'PROMOTE (with warnings)', fail: 'BLOCKED', inconclusive: 'INCONCLUSIVE (missing or stale evidence)' } as const;
+
+const cell = (text: string | null | undefined) => (text ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** The decision as a markdown table, for a PR comment and $GITHUB_STEP_SUMMARY. */
+export function renderSummaryMarkdown(decision: Decision): string {
+  const lines = [
+    `## LuminaMind gate (${decision.policy.name}): ${VERDICT_ICON[decision.verdict]} ${HEADLINE[decision.verdict]}`,
+    '',
+    `Commit \`${decision.commit.sha.slice(0, 12)}\` · score ${decision.score} (min ${decision.minScore}) · exit ${decision.exitCode} · ${decision.reasons.join('; ')}`,
+    '',
+    '| check | verdict | measured | threshold | baseline | evidence | why |',
+    '|---|---|---|---|---|---|---|',
+    ...decision.checks.map(
+      (c) =>
+        `| ${cell(c.title)}${c.veto ? ' (veto)' : ''} | ${VERDICT_ICON[c.verdict]} ${c.verdict} | ${cell(c.measuredText)} | ${cell(c.threshold)} | ${cell(c.baselineText)} | ${c.evidence ? `\`${cell(c.evidence)}\`` : '—'} | ${cell(c.reason)} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
