@@ -35,6 +35,12 @@ export interface BreakerSnapshot {
   readonly retryAfterMs?: number;
 }
 
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly committed?: () => boolean;
+  readonly onAttemptFailure?: (err: unknown) => void;
+}
+
 /** Thrown (wrapping the cause) when a streamed answer failed after some of it was already delivered. */
 export class PartialResponseError extends Error {
   constructor(cause: unknown) {
@@ -139,10 +145,12 @@ export class EndpointPolicy {
   readonly #breaker: CircuitBreakerPolicy;
   readonly #timeout: TimeoutPolicy;
   readonly #halfOpenAfterMs: number;
+  readonly #timeoutMs: number;
   #openedAt: number | undefined;
 
   constructor(options: ResilienceOptions) {
     this.#halfOpenAfterMs = options.breaker.halfOpenAfterMs;
+    this.#timeoutMs = options.timeoutMs;
     this.#retry = retry(
       handleWhen((err) => isTransientError(err)),
       {
@@ -165,17 +173,29 @@ export class EndpointPolicy {
   }
 
   /**
-   * Runs `fn` under the policies. `fn` gets an AbortSignal that fires on timeout or when `signal` aborts.
+   * Runs `fn` under the policies. `fn` gets an AbortSignal that fires on timeout or when `options.signal` aborts.
    * `committed()` tells whether output already reached the consumer: a failure then is not retried.
+   * `onAttemptFailure` sees each failed attempt (the final error may instead be the breaker refusing a retry).
    */
-  execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, committed: () => boolean = () => false): Promise<T> {
+  execute<T>(fn: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions = {}): Promise<T> {
+    const { signal, committed = () => false, onAttemptFailure } = options;
     return this.#retry.execute(
       (retryCtx) =>
         this.#breaker.execute(async (breakerCtx) => {
           try {
-            return await this.#timeout.execute((timeoutCtx) => fn(timeoutCtx.signal), breakerCtx.signal);
+            return await this.#timeout.execute(async (timeoutCtx) => {
+              try {
+                return await fn(timeoutCtx.signal);
+              } catch (err) {
+                // The SDK's abort error can win the race against the policy's own: either way it was our timeout.
+                if (timeoutCtx.signal.aborted && !breakerCtx.signal.aborted) throw new TaskCancelledError(`timed out after ${this.#timeoutMs} ms`);
+                throw err;
+              }
+            }, breakerCtx.signal);
           } catch (err) {
-            throw committed() ? new PartialResponseError(err) : err;
+            const failure = committed() ? new PartialResponseError(err) : err;
+            onAttemptFailure?.(failure);
+            throw failure;
           }
         }, retryCtx.signal),
       signal,

@@ -60,14 +60,19 @@ const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0 };
 /** 401/403/404 mean this endpoint cannot serve (key, permission, model name): another endpoint may. */
 const ENDPOINT_FAULT_STATUS = new Set([401, 403, 404]);
 
-function statusOf(err: unknown): number | undefined {
+function httpStatusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+}
+
+function statusOf(error: unknown): LlmCallStatus {
+  if (isBrokenCircuit(error)) return 'circuit_open';
+  return isTimeoutError(error instanceof PartialResponseError ? error.cause : error) ? 'timeout' : 'error';
 }
 
 /** Errors that say the endpoint (not the request) is at fault, so the fallback should get a chance. */
 function shouldFallBack(err: unknown): boolean {
   if (isBrokenCircuit(err) || isTransientError(err)) return true;
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   return status !== undefined && ENDPOINT_FAULT_STATUS.has(status);
 }
 
@@ -259,25 +264,21 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
     for (const endpoint of this.#endpoints) {
       const started = performance.now();
       let attempts = 0;
+      let lastAttemptError: unknown;
       try {
         const { value, usage } = await endpoint.policy.execute(
           (attemptSignal) => {
             attempts++;
             return task(endpoint, attemptSignal);
           },
-          signal,
-          committed,
+          { signal, committed, onAttemptFailure: (err) => (lastAttemptError = err) },
         );
         await this.#report(runManager, endpoint, { status: 'success', started, attempts, usage, streamed });
         return value;
-      } catch (error) {
-        const status: LlmCallStatus = signal?.aborted
-          ? 'cancelled'
-          : isBrokenCircuit(error)
-            ? 'circuit_open'
-            : isTimeoutError(error instanceof PartialResponseError ? error.cause : error)
-              ? 'timeout'
-              : 'error';
+      } catch (thrown) {
+        // When the breaker opens mid-call it refuses the next retry; the attempt that failed is the real story.
+        const error = isBrokenCircuit(thrown) && attempts > 0 ? lastAttemptError : thrown;
+        const status = signal?.aborted ? 'cancelled' : statusOf(error);
         await this.#report(runManager, endpoint, { status, started, attempts, usage: NO_USAGE, streamed, error: messageOf(error) });
         if (status === 'cancelled' || !(error instanceof PartialResponseError || shouldFallBack(error))) throw error;
         failures.push({ endpoint, error });
