@@ -41,6 +41,21 @@ describe('file_search', () => {
     expect(await call(fileSearchTool, { pattern: 'secret*' }, ws.ctx)).toBe('No files found for pattern secret* in directory .');
   });
 
+  it('caps the output', async () => {
+    const small = await createTestWorkspace({ TOOL_OUTPUT_MAX_BYTES: '1024' });
+    try {
+      for (let i = 0; i < 100; i++) await writeFile(join(small.root, `file-number-${i}.txt`), '');
+      const out = (await call(fileSearchTool, { pattern: '*.txt' }, small.ctx)) as string;
+      expect(out.endsWith('... (output truncated at 1024 bytes)')).toBe(true);
+    } finally {
+      await small.cleanup();
+    }
+  });
+
+  it('reports a pattern the glob engine rejects as data', async () => {
+    expect(await call(fileSearchTool, { pattern: '*'.repeat(70_000) }, ws.ctx)).toMatchObject({ error: true, code: 'AGT_ERR_PATTERN_INVALID' });
+  });
+
   it('reports a missing folder as data', async () => {
     expect(await call(fileSearchTool, { dir_path: 'nope', pattern: '*' }, ws.ctx)).toEqual({
       error: true,
