@@ -81,12 +81,26 @@ const writeNoteCassette = {
   ],
 };
 
+const changeOfMindCassette = {
+  id: 'e2e:change-of-mind',
+  threads: [
+    {
+      agent: 'LuminaMind',
+      user: 'Delete old.txt',
+      turns: [
+        { tool_calls: [{ name: 'file_delete', arguments: { file_path: 'old.txt' } }] },
+        { user: 'Actually, keep it.', content: 'Understood, old.txt stays.' },
+      ],
+    },
+  ],
+};
+
 describe('the agent graph against the simulator over HTTP', () => {
   let sim: Simulator;
   let root: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cassettes: [fixTypoCassette, writeNoteCassette] });
+    sim = await startSimulator({ cassettes: [fixTypoCassette, writeNoteCassette, changeOfMindCassette] });
   });
   afterAll(async () => {
     await sim?.close();
@@ -165,5 +179,20 @@ describe('the agent graph against the simulator over HTTP', () => {
     await expect(readFile(join(root, 'deny1', 'notes.txt'), 'utf8')).rejects.toThrow();
     const history = await agent.history('deny1');
     expect(history.map((m) => String(m.content)).join('\n')).toContain('Rejected by policy');
+  });
+
+  it('cancels a pending call when a new message arrives instead of a decision (dangling tool call patched)', async () => {
+    const agent = agentWith('ask');
+    await mkdir(join(root, 'mind'), { recursive: true });
+    await writeFile(join(root, 'mind', 'old.txt'), 'keep me');
+    const first = await agent.run({ threadId: 'mind', message: 'Delete old.txt' });
+    expect(first.status).toBe('awaiting_approval');
+
+    const second = await agent.run({ threadId: 'mind', message: 'Actually, keep it.' });
+    expect(second.status).toBe('completed');
+    expect(second.answer).toBe('Understood, old.txt stays.');
+    expect(await readFile(join(root, 'mind', 'old.txt'), 'utf8')).toBe('keep me');
+    const history = (await agent.history('mind')).map((m) => String(m.content)).join('\n');
+    expect(history).toContain('was cancelled - another message came in before it could be completed.');
   });
 });
