@@ -63,6 +63,20 @@ describe('EndpointPolicy', () => {
     expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(145);
   });
 
+  it('prefers OpenAI retry-after-ms', async () => {
+    const at: number[] = [];
+    const policy = new EndpointPolicy({ ...options, retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 1000 } });
+    await expect(
+      policy.execute(async () => {
+        at.push(performance.now());
+        throw httpError(429, { 'retry-after-ms': '80', 'retry-after': '60' });
+      }),
+    ).rejects.toMatchObject({ status: 429 });
+    const gap = (at[1] as number) - (at[0] as number);
+    expect(gap).toBeGreaterThanOrEqual(75);
+    expect(gap).toBeLessThan(500);
+  });
+
   it('times an attempt out and aborts its signal', async () => {
     let aborted = false;
     const policy = new EndpointPolicy({ ...options, retry: { ...options.retry, maxAttempts: 1 } });

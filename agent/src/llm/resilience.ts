@@ -98,7 +98,11 @@ export function isBrokenCircuit(err: unknown): boolean {
 
 function retryAfterMs(err: unknown): number | undefined {
   const headers = typeof err === 'object' && err !== null && 'headers' in err ? (err as { headers?: unknown }).headers : undefined;
-  const value = headers instanceof Headers ? headers.get('retry-after') : undefined;
+  if (!(headers instanceof Headers)) return undefined;
+  // OpenAI sends retry-after-ms (precise) next to the standard retry-after (seconds or an HTTP date).
+  const ms = Number(headers.get('retry-after-ms') ?? Number.NaN);
+  if (Number.isFinite(ms)) return Math.max(0, ms);
+  const value = headers.get('retry-after');
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
