@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import type { Decision, PendingAction, RunResult, Todo } from '../contract/run.js';
 import type { LuminaAgent } from '../graph/agent.js';
-import { createAgentFromConfig } from '../agent-factory.js';
 
 const TODO_MARK: Record<Todo['status'], string> = { completed: '✔', in_progress: '~', pending: '•' };
 const PREVIEW_CHARS = 500;
@@ -109,6 +108,8 @@ Mutating tools ask for approval unless APPROVAL_POLICY=auto; files live in WORKS
 Commands inside the chat: /reset (new thread), /exit or /quit (also Ctrl-D).`,
     )
     .action(async (opts: { thread?: string }) => {
+      // Loaded on use: LangChain takes seconds to import, and `--help` should not wait for it.
+      const { createAgentFromConfig } = await import('../agent-factory.js');
       const agent = createAgentFromConfig(loadConfig());
       await runChat(agent, { input: process.stdin, output: process.stdout }, opts.thread);
     });
