@@ -99,6 +99,8 @@ describe('resilient model against two simulators (primary + fallback)', () => {
       (e: unknown) => e,
     );
     expect(errorCode(err)).toBe('AGT_ERR_MODEL_UNAVAILABLE');
+    expect(text.length).toBeGreaterThan(0);
+    expect('primary says hi'.startsWith(text)).toBe(true);
     expect(primary.stats().requests).toBe(1);
     expect(fallback.stats().requests).toBe(0);
   });
