@@ -68,7 +68,8 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         unit: 'ops',
         queries: [{ expr: `sum by (operation, backend, status) (rate(luminamind_checkpoint_operations_total{${NS}}[5m]))`, legend: '{{operation}} {{backend}} {{status}}' }],
       },
-      { title: 'Firing alerts', type: 'alertlist', width: 24, queries: [] },
+      { title: 'Checkpoint size P95', unit: 'bytes', queries: [{ expr: quantile(0.95, `luminamind_checkpoint_size_bytes_bucket{${NS}}`), legend: 'p95' }] },
+      { title: 'Firing alerts', type: 'alertlist', width: 12, queries: [] },
     ],
   },
   {

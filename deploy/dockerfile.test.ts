@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// No Docker engine or hadolint on these machines: the Dockerfile is checked by parsing it.
+const ROOT = join(import.meta.dirname, '..');
+const text = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+interface Stage {
+  readonly name: string;
+  readonly from: string;
+  readonly body: Instruction[];
+}
+
+function parseDockerfile(source: string): Stage[] {
+  const logical = source
+    .replace(/\\\r?\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of logical) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op.toUpperCase() === 'FROM') {
+      const m = args.match(/^(\S+)(?:\s+AS\s+(\S+))?$/i);
+      stages.push({ from: m?.[1] ?? args, name: m?.[2] ?? String(stages.length), body: [] });
+    } else if (stages.length > 0) {
+      stages.at(-1)?.body.push({ op: op.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+const stages = parseDockerfile(text);
+const runtime = stages.at(-1) as Stage;
+const all = (stage: Stage, op: string) => stage.body.filter((i) => i.op === op).map((i) => i.args);
+
+describe('deploy/Dockerfile', () => {
+  it('is multi-stage with a dependency stage and a runtime stage on the same Node 20 base', () => {
+    expect(stages.map((s) => s.name)).toEqual(['deps', 'check', 'runtime']);
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+-bookworm-slim$/m);
+    for (const s of stages) expect(s.from).toBe('${NODE_IMAGE}');
+  });
+
+  it('installs only production dependencies into what ships', () => {
+    const deps = stages.find((s) => s.name === 'deps') as Stage;
+    expect(all(deps, 'RUN').join(' ')).toMatch(/npm ci --omit=dev\b/);
+    expect(all(runtime, 'RUN').join(' ')).not.toMatch(/npm (ci|install|i)\b/);
+    const nodeModules = all(runtime, 'COPY').filter((c) => c.includes('node_modules'));
+    expect(nodeModules).toEqual(['--from=deps /app/node_modules ./node_modules']);
+    for (const s of stages) expect(all(s, 'RUN').join(' '), s.name).not.toMatch(/npm install\b/);
+    // tsx runs the TypeScript at runtime, so it must be a production dependency.
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies.tsx).toBeDefined();
+  });
+
+  it('ships every source directory the CLI is built from (tsconfig include, minus deploy)', () => {
+    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
+    const copied = all(runtime, 'COPY').map((c) => c.split(/\s+/).at(-1)?.replace(/^\.\//, ''));
+    for (const dir of tsconfig.include.filter((d) => !d.includes('*') && d !== 'deploy')) expect(copied, dir).toContain(dir);
+    // Sources come from the type-checked stage, never straight from the build context.
+    for (const c of all(runtime, 'COPY')) expect(c).toMatch(/^--from=(deps|check) /);
+  });
+
+  it('runs as a numeric non-root user with writable /workspace and /tmp volumes', () => {
+    const users = all(runtime, 'USER');
+    expect(users).toHaveLength(1);
+    const [uid, gid] = (users[0] ?? '').split(':');
+    expect(Number(uid)).toBeGreaterThan(0);
+    expect(Number(gid)).toBeGreaterThan(0);
+    expect(all(runtime, 'VOLUME')).toEqual(['["/workspace", "/tmp"]']);
+    expect(all(runtime, 'ENV').join(' ')).toMatch(/WORKSPACE_ROOT=\/workspace/);
+  });
+
+  it('exposes 8000 and 9090, checks /health and starts the service', () => {
+    expect(all(runtime, 'EXPOSE')).toEqual(['8000 9090']);
+    const health = all(runtime, 'HEALTHCHECK');
+    expect(health).toHaveLength(1);
+    expect(health[0]).toMatch(/--interval=\d+s .*CMD .*127\.0\.0\.1:8000\/health/);
+    expect(all(runtime, 'ENTRYPOINT')).toEqual(['["node", "bin/luminamind", "serve"]']);
+    expect(all(runtime, 'ENV').join(' ')).toMatch(/HOST=0\.0\.0\.0 .*PORT=8000 .*METRICS_PORT=9090/);
+  });
+});
+
+describe('.dockerignore', () => {
+  const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  it('keeps secrets, git history, host node_modules and reports out of the build context', () => {
+    for (const entry of ['.env', '.env.*', '**/node_modules', '.git', 'reports', 'coverage']) expect(ignore, entry).toContain(entry);
+  });
+});
