@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorCode } from '../errors.js';
-import { httpRequest, type HttpResponse } from './http-client.js';
+import { httpRequest, responseErrorMessage, type HttpResponse } from './http-client.js';
 import { defineTool, toolError } from './types.js';
 
 interface WeatherApiCurrent {
@@ -17,18 +17,6 @@ interface WeatherApiCurrent {
     cloud?: number;
     last_updated?: string;
   };
-}
-
-/** WeatherAPI puts its reason in error.message; anything else falls back to the body. */
-function apiMessage(res: HttpResponse): string {
-  try {
-    const body = JSON.parse(res.text) as { error?: { message?: unknown } | string; message?: unknown };
-    const msg = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
-    if (typeof msg === 'string' && msg) return msg;
-  } catch {
-    // not JSON
-  }
-  return res.text.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no body';
 }
 
 export const getWeatherTool = defineTool({
@@ -57,7 +45,7 @@ export const getWeatherTool = defineTool({
     } catch (err) {
       return toolError(err instanceof Error ? err.message : String(err), errorCode(err));
     }
-    if (res.status < 200 || res.status >= 300) return toolError(`HTTP ${res.status}: ${apiMessage(res)}`, undefined, { status: res.status });
+    if (res.status < 200 || res.status >= 300) return toolError(`HTTP ${res.status}: ${responseErrorMessage(res)}`, undefined, { status: res.status });
     let data: WeatherApiCurrent;
     try {
       data = JSON.parse(res.text) as WeatherApiCurrent;

@@ -334,3 +334,18 @@ export function httpRequest(ctx: ToolContext, url: string | URL, opts: HttpReque
   return getHttpClient(ctx.config).request(url, { signal: ctx.signal, onSecurityEvent: ctx.onSecurityEvent, ...opts });
 }
 
+
+/**
+ * An API's own error text from a failed response (`{error: {message}}`, `{error: "…"}` or `{message}`, the shapes
+ * Google, Serper, Ollama and WeatherAPI use), else the body, whitespace folded and cut to 200 chars.
+ */
+export function responseErrorMessage(res: HttpResponse): string {
+  try {
+    const body = JSON.parse(res.text) as { error?: { message?: unknown } | string; message?: unknown };
+    const msg = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
+    if (typeof msg === 'string' && msg) return msg;
+  } catch {
+    // not JSON: fall back to the raw body
+  }
+  return res.text.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no body';
+}

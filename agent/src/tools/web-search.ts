@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { httpRequest, type HttpResponse } from './http-client.js';
+import { httpRequest, responseErrorMessage, type HttpResponse } from './http-client.js';
 import { defineTool, toolError, type ToolContext } from './types.js';
 
 export type SearchEngine = 'google_cse' | 'serper' | 'ollama_web_search';
@@ -37,20 +37,8 @@ function normalise(items: unknown, pick: (item: Record<string, unknown>) => Sear
     .map((r) => ({ ...r, snippet: r.snippet.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_MAX_CHARS) }));
 }
 
-/** The provider's own error text (Google: error.message, Serper: message, Ollama: error), else the body. */
-function providerMessage(res: HttpResponse): string {
-  try {
-    const body = JSON.parse(res.text) as { error?: { message?: unknown } | string; message?: unknown };
-    const msg = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
-    if (typeof msg === 'string' && msg) return msg;
-  } catch {
-    // not JSON: fall back to the raw body
-  }
-  return res.text.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no body';
-}
-
 function parseJson(res: HttpResponse): Record<string, unknown> {
-  if (res.status < 200 || res.status >= 300) throw new ProviderError(`HTTP ${res.status}: ${providerMessage(res)}`);
+  if (res.status < 200 || res.status >= 300) throw new ProviderError(`HTTP ${res.status}: ${responseErrorMessage(res)}`);
   try {
     return JSON.parse(res.text) as Record<string, unknown>;
   } catch {
