@@ -119,6 +119,7 @@ describe('zero-initialised counters', () => {
     for (const line of [
       'auth_failures_total{reason="invalid"} 0',
       'tls_verification_errors_total{client="web"} 0',
+      'luminamind_cache_operations_total{operation="get",result="hit"} 0',
       'shell_dangerous_patterns_blocked_total{pattern="rm_rf_root"} 0',
       'path_traversal_attempts_total{tool_name="shell"} 0',
       'rate_limit_exceeded_total{tool_name="shell",key_type="ip"} 0',

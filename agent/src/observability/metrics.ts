@@ -196,6 +196,7 @@ const TOOL_STATUSES: readonly ToolStatus[] = ['success', 'error', 'timeout'];
 function zeroInitialise(m: Metrics, options: CreateMetricsOptions): void {
   for (const reason of AUTH_FAILURE_REASONS) m.authFailures.inc({ reason }, 0);
   for (const client of TLS_CLIENTS) m.tlsVerificationErrors.inc({ client }, 0);
+  for (const result of ['hit', 'miss'] as const) m.cacheOperations.inc({ operation: 'get', result }, 0);
   for (const pattern of options.shellPatterns ?? []) m.shellDangerousPatternsBlocked.inc({ pattern }, 0);
   for (const tool_name of options.toolNames ?? []) {
     for (const status of TOOL_STATUSES) m.toolInvocations.inc({ tool_name, status }, 0);
