@@ -27,6 +27,7 @@ interface GateOptions {
   reports: string;
   baselines: string;
   out?: string;
+  commit: string;
 }
 
 function okReports(set: EvidenceSet): Partial<Record<ReportKind, Report>> {
@@ -36,7 +37,7 @@ function okReports(set: EvidenceSet): Partial<Record<ReportKind, Report>> {
 async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promise<number> {
   const config = loadConfig();
   const policy = await loadPolicy(opts.policy, opts.policyFile);
-  const commit = await commitInfo();
+  const commit = await commitInfo(opts.commit);
   const kinds = new Set(Object.keys(policy.policy.checks).map((id) => getCheck(CheckIdSchema.parse(id)).kind));
   log(`policy ${policy.name} (${relative(process.cwd(), policy.file)}), commit ${commit.sha.slice(0, 12)}, reports ${opts.reports}`);
 
@@ -102,6 +103,7 @@ export function registerGateCommand(program: Command): void {
     .option('--no-run', 'only decide; run no stage')
     .option('--reports <dir>', 'directory with <kind>/report.json evidence', 'reports')
     .option('--baselines <dir>', 'directory with <kind>/report.json baselines (e.g. from the main branch)', 'reports/baselines')
+    .option('--commit <ref>', 'the commit the evidence must be about', 'HEAD')
     .option('--out <dir>', 'where decision.json, summary.md, junit.xml and report.html go (default <reports>/gate)')
     .addHelpText(
       'after',

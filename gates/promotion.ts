@@ -60,7 +60,7 @@ function publicKey(pem: string): KeyObject {
   return key;
 }
 
-const keyIdOf = (key: KeyObject) => sha256(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+const keyIdOf = (key: KeyObject) => sha256((key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' }));
 
 async function hashFile(path: string): Promise<string | null> {
   try {
