@@ -290,6 +290,14 @@ describe('tools', () => {
     expect(fallbackSent.tools?.map((t) => t.function.name)).toEqual(['get_weather']);
   });
 
+  it('supports withStructuredOutput through a forced tool call, with the fallback too', async () => {
+    primary.respond = () => failing(503);
+    fallback.respond = () => ({ toolCalls: [{ name: 'verdict', args: { pass: true, reason: 'grounded' } }] });
+    const judge = makeModel({ fallback: true }).withStructuredOutput(z.object({ pass: z.boolean(), reason: z.string() }), { name: 'verdict' });
+    await expect(judge.invoke('Is the answer grounded?')).resolves.toEqual({ pass: true, reason: 'grounded' });
+    expect(fallback.requests[0]?.body.tool_choice).toEqual({ type: 'function', function: { name: 'verdict' } });
+  });
+
   it('drives a langchain createAgent loop, streaming included', async () => {
     const script = (req: { body: Record<string, unknown> }): StubReply => {
       const messages = req.body.messages as Array<{ role: string }>;

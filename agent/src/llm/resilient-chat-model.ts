@@ -89,6 +89,20 @@ function usageOfResult(result: ChatResult): TokenUsage {
   return { inputTokens: tokenUsage?.promptTokens ?? 0, outputTokens: tokenUsage?.completionTokens ?? 0 };
 }
 
+function toChunk(message: BaseMessage): AIMessageChunk {
+  if (AIMessageChunk.isInstance(message)) return message;
+  const ai = message as AIMessage;
+  return new AIMessageChunk({
+    content: ai.content,
+    ...(ai.id === undefined ? {} : { id: ai.id }),
+    tool_calls: ai.tool_calls ?? [],
+    invalid_tool_calls: ai.invalid_tool_calls ?? [],
+    additional_kwargs: ai.additional_kwargs,
+    response_metadata: ai.response_metadata,
+    ...(ai.usage_metadata ? { usage_metadata: ai.usage_metadata } : {}),
+  });
+}
+
 /** An unbounded single-consumer queue: lets a stream run inside a policy callback while the generator yields it. */
 class Channel<T> implements AsyncIterable<T> {
   readonly #items: T[] = [];
@@ -194,6 +208,20 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
     kwargs?: Partial<ResilientChatModelCallOptions>,
   ): Runnable<BaseLanguageModelInput, AIMessageChunk, ResilientChatModelCallOptions> {
     return this.withConfig({ ...kwargs, tools: tools as ResilientChatModelCallOptions['tools'] });
+  }
+
+  /**
+   * LangChain's generic structured output (a forced tool call), with one fix: its parser wants an AIMessageChunk
+   * while ChatOpenAI answers an AIMessage, so bound calls here return chunks.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one signature standing in for BaseChatModel's six overloads
+  override withStructuredOutput(outputSchema: any, config?: any): any {
+    const asChunks = Object.create(this) as this;
+    asChunks.bindTools = (tools, kwargs) => {
+      const name = (tools[0] as { function?: { name?: string } } | undefined)?.function?.name;
+      return this.bindTools(tools, { ...kwargs, ...(name ? { tool_choice: name } : {}) }).pipe((message: BaseMessage) => toChunk(message));
+    };
+    return super.withStructuredOutput.call(asChunks, outputSchema, config);
   }
 
   /** Breaker state per configured endpoint, for /ready and dashboards. */
