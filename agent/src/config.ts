@@ -78,6 +78,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_FETCH_PER_MIN: int(1, 1_000_000).default(20),
   RATE_LIMIT_SHELL_PER_MIN: int(1, 1_000_000).default(30),
   RATE_LIMIT_WEATHER_PER_MIN: int(1, 1_000_000).default(100),
+  /** Requests per minute per API key at the HTTP edge (@fastify/rate-limit); 429 with Retry-After beyond it. */
+  RATE_LIMIT_REQUESTS_PER_MIN: int(1, 1_000_000).default(120),
 
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65_535).default(8000),
@@ -178,6 +180,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       metricsPort: env.METRICS_PORT,
       auth: env.AUTH,
       apiKeyHashes: env.API_KEY_HASHES,
+      requestsPerMinute: env.RATE_LIMIT_REQUESTS_PER_MIN,
     },
     log: { level: env.LOG_LEVEL },
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },

@@ -30,6 +30,17 @@ export const PatchFailedError = createError('AGT_ERR_PATCH_FAILED', '%s', 409);
 export const CheckpointFailedError = createError('AGT_ERR_CHECKPOINT_FAILED', 'Checkpoint %s failed (%s): %s', 503);
 export const CheckpointCorruptError = createError('AGT_ERR_CHECKPOINT_CORRUPT', 'Checkpoint data is inconsistent (%s): %s', 500);
 export const CheckpointRequestInvalidError = createError('AGT_ERR_CHECKPOINT_REQUEST_INVALID', 'Invalid checkpoint request: %s', 400);
+export const RequestInvalidError = createError('AGT_ERR_REQUEST_INVALID', 'Invalid request: %s', 400);
+export const BodyTooLargeError = createError('AGT_ERR_BODY_TOO_LARGE', 'Request body larger than %s bytes', 413);
+export const UnsupportedMediaTypeError = createError('AGT_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type: %s', 415);
+export const UnauthorizedError = createError('AGT_ERR_UNAUTHORIZED', '%s', 401);
+export const NotFoundError = createError('AGT_ERR_NOT_FOUND', '%s', 404);
+export const RateLimitedError = createError('AGT_ERR_RATE_LIMITED', 'Rate limit exceeded: %s', 429);
+export const ThreadBusyError = createError('AGT_ERR_THREAD_BUSY', 'Thread %s already has a run in progress', 409);
+export const NoPendingApprovalError = createError('AGT_ERR_NO_PENDING_APPROVAL', '%s', 409);
+export const AnswerRejectedError = createError('AGT_ERR_ANSWER_REJECTED', 'The answer failed validation: %s', 502);
+export const ShuttingDownError = createError('AGT_ERR_SHUTTING_DOWN', 'The service is shutting down', 503);
+export const InternalError = createError('AGT_ERR_INTERNAL', 'Internal error (request %s)', 500);
 export const SimNoCassetteError = createError('EVL_ERR_SIM_NO_CASSETTE', 'No cassette for this conversation. %s', 404);
 
 /** Narrowing helper: the stable code of any thrown value, if it has one. */

@@ -7,8 +7,13 @@ import { currentRun } from './run-context.js';
 
 export interface ToolHooks {
   /** Called after every tool call with its outcome (the service turns it into metrics and audit logs). */
-  onToolCall?: (call: ToolCallRecord) => void;
+  onToolCall?: (call: ToolCallRecord, meta?: { shortCircuited: boolean }) => void;
   onSecurityEvent?: (event: SecurityEvent) => void;
+  /** Runs before a tool; a returned result (a rate-limit refusal, a cached output) is used instead of running it. */
+  beforeToolCall?: (call: { name: ToolName; args: Record<string, unknown>; threadId?: string; workspaceRoot: string }) =>
+    | Promise<ToolResult | undefined>
+    | ToolResult
+    | undefined;
 }
 
 /** What the model reads back: strings as they are, objects as JSON. */
@@ -35,18 +40,22 @@ export function toLangChainTool(name: ToolName, config: Config, hooks: ToolHooks
       };
       run?.emit?.({ type: 'tool_start', call });
       const started = performance.now();
-      const result = await runTool(name, input, {
-        workspaceRoot: run?.workspaceRoot ?? config.tools.workspaceRoot,
-        config,
-        signal: runConfig?.signal,
-        onSecurityEvent: hooks.onSecurityEvent,
-      });
+      const workspaceRoot = run?.workspaceRoot ?? config.tools.workspaceRoot;
+      const early = await hooks.beforeToolCall?.({ name, args: call.args, threadId: run?.threadId, workspaceRoot });
+      const result =
+        early ??
+        (await runTool(name, input, {
+          workspaceRoot,
+          config,
+          signal: runConfig?.signal,
+          onSecurityEvent: hooks.onSecurityEvent,
+        }));
       call.durationMs = Math.round(performance.now() - started);
       call.output = result;
       call.error = isToolError(result);
       run?.toolCalls.push(call);
       run?.emit?.({ type: 'tool_end', call });
-      hooks.onToolCall?.(call);
+      hooks.onToolCall?.(call, { shortCircuited: early !== undefined });
       return toolResultText(result);
     },
     { name, description: def.description, schema: def.schema as never },

@@ -1,0 +1,62 @@
+import { Counter } from 'prom-client';
+import type { ToolCallRecord } from '../contract/run.js';
+import type { Metrics } from '../observability/metrics.js';
+
+/** What the grounding check says about one answer: claims with no support in this run's tool outputs. */
+export interface GroundingVerdict {
+  /** 0–1 share of checkable claims (figures, quotes, names, URLs) found in the tool outputs; 1 when none. */
+  readonly score: number;
+  readonly unsupported: readonly string[];
+}
+
+/** The seam for the deterministic grounding check shared with the eval harness's grounding grader. */
+export type GroundingCheck = (answer: string, toolCalls: readonly ToolCallRecord[]) => GroundingVerdict;
+
+export const MIN_ANSWER_CHARS = 10;
+
+const LEAKS: readonly [string, RegExp][] = [
+  ['stack_trace', /\n\s+at [^\n]+\((?:file:\/\/|\/|node:)[^\n]*:\d+:\d+\)/],
+  ['stack_trace', /\bTraceback \(most recent call last\)/],
+  ['tool_error_dump', /\{\s*"error"\s*:\s*true\s*,\s*"message"\s*:/],
+  ['error_and_exception', /^(?=[\s\S]*\berror\b)(?=[\s\S]*\bexception\b)[\s\S]*$/i],
+];
+// Short answers are fine when the agent declines or reports it cannot help; the floor is for silent failures.
+const REFUSAL = /\b(cannot|can't|won't|unable|not allowed|refuse|declined?|sorry|denied|rejected)\b/i;
+
+export interface AnswerVerdict {
+  readonly ok: boolean;
+  /** Why the answer may not be returned (ok false only). */
+  readonly reason?: string;
+  readonly confidence: number;
+  readonly unsupported: readonly string[];
+}
+
+/**
+ * The online quality guard run on every completed answer before it is returned (REQUIREMENTS §8 response
+ * validation): not empty, at least 10 characters unless it is a refusal, no leaked stack traces or raw tool error
+ * dumps; then grounding gives the confidence.
+ */
+export function checkAnswer(answer: string, toolCalls: readonly ToolCallRecord[], grounding?: GroundingCheck): AnswerVerdict {
+  const text = answer.trim();
+  if (!text) return { ok: false, reason: 'empty answer', confidence: 0, unsupported: [] };
+  if (text.length < MIN_ANSWER_CHARS && !REFUSAL.test(text)) {
+    return { ok: false, reason: `answer shorter than ${MIN_ANSWER_CHARS} characters`, confidence: 0, unsupported: [] };
+  }
+  for (const [kind, pattern] of LEAKS) {
+    if (pattern.test(text)) return { ok: false, reason: `answer leaks a ${kind.replace(/_/g, ' ')}`, confidence: 0, unsupported: [] };
+  }
+  const verdict = grounding?.(text, toolCalls) ?? { score: 1, unsupported: [] };
+  return { ok: true, confidence: Math.round(Math.max(0, Math.min(1, verdict.score)) * 1000) / 1000, unsupported: verdict.unsupported };
+}
+
+/** Counter of answer claims the grounding check could not support, on the service's registry. */
+export function unsupportedClaimsCounter(metrics: Metrics): Counter<'kind'> {
+  const existing = metrics.registry.getSingleMetric('luminamind_unsupported_claims_total');
+  if (existing) return existing as Counter<'kind'>;
+  return new Counter({
+    name: 'luminamind_unsupported_claims_total',
+    help: 'Claims in returned answers (figures, quotes, names, URLs) that no tool output of the run supports',
+    labelNames: ['kind'] as const,
+    registers: [metrics.registry],
+  });
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { ChatRequestSchema, ChatResponseSchema, ErrorResponseSchema, jsonSchemaOf, type ChatRequest, type ChatResponse } from '../contract/http.js';
+import type { RunInput } from '../graph/agent.js';
+import { toApiError } from '../plugins/errors.js';
+import type { ExecuteContext, Service } from '../plugins/service.js';
+
+export const errorResponses = {
+  400: jsonSchemaOf(ErrorResponseSchema),
+  401: jsonSchemaOf(ErrorResponseSchema),
+  409: jsonSchemaOf(ErrorResponseSchema),
+  429: jsonSchemaOf(ErrorResponseSchema),
+  502: jsonSchemaOf(ErrorResponseSchema),
+  503: jsonSchemaOf(ErrorResponseSchema),
+};
+
+export function wantsEventStream(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/event-stream');
+}
+
+/**
+ * Runs the agent for a JSON or an SSE request. SSE sends `tool_start`/`tool_end` as tools run and one final `result`
+ * (or `error`) event; the answer is sent whole, not token by token, because agent.run returns it at the end.
+ */
+export async function respondWithRun(
+  service: Service,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: RunInput & { threadId: string },
+  decisions?: ExecuteContext['decisions'],
+): Promise<ChatResponse | undefined> {
+  const log = request.log.child({ thread_id: input.threadId });
+  const base: ExecuteContext = { keyId: request.principal?.keyId ?? 'anonymous', log, decisions };
+  if (!wantsEventStream(request)) return service.execute(input, base);
+
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
+  const send = (event: string, data: unknown) => {
+    if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  send('run_started', { thread_id: input.threadId });
+  let status = 200;
+  try {
+    const result = await service.execute(input, {
+      ...base,
+      onEvent: (event) => send(event.type, { name: event.call.name, args: event.call.args, ...(event.type === 'tool_end' ? { error: event.call.error, duration_ms: event.call.durationMs, output: event.call.output } : {}) }),
+    });
+    send('result', result);
+  } catch (err) {
+    const apiError = toApiError(err, request.id);
+    status = apiError.status;
+    if (status >= 500) log.error({ err, code: apiError.body.error.code }, 'request_failed');
+    send('error', { status, ...apiError.body });
+  } finally {
+    raw.end();
+    const endpoint = request.routeOptions.url ?? 'unmatched';
+    service.metrics.requests.inc({ method: request.method, endpoint, status: String(status) });
+    service.metrics.requestDuration.observe({ method: request.method, endpoint }, reply.elapsedTime / 1000);
+  }
+  return undefined;
+}
+
+export function registerChatRoute(app: FastifyInstance, service: Service): void {
+  app.post<{ Body: ChatRequest }>(
+    '/v1/chat',
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'One user turn; Accept: text/event-stream streams tool events and the final result',
+        body: jsonSchemaOf(ChatRequestSchema),
+        response: { 200: jsonSchemaOf(ChatResponseSchema), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const threadId = request.body.thread_id ?? randomUUID();
+      return respondWithRun(service, request, reply, { threadId, message: request.body.message });
+    },
+  );
+}

@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { startSimulator, type Simulator } from '../../../evals/sim/index.js';
+import { loadConfig, type Config } from '../config.js';
+import { createLogCapture } from '../plugins/logging.js';
+import { sha256Hex } from '../plugins/auth.js';
+import { buildServer, type ServerDeps } from '../server.js';
+
+export const TEST_KEY = 'lm-test-key-0123456789';
+export const AUTH_HEADERS = { authorization: `Bearer ${TEST_KEY}` };
+export const CANARY = 'sk-canary-5f2b9d0e7c1a4b3f';
+const IDENTITY = 'LuminaMind';
+
+/** Cassettes for the service tests: a plain answer, a one-tool task, a mutating tool awaiting approval, a second turn. */
+export const SERVICE_CASSETTES = [
+  {
+    id: 'svc:hello',
+    threads: [{ agent: IDENTITY, user: 'Say hello', turns: [{ content: 'Hello! How can I help you today?' }, { user: 'And again?', content: 'Hello again, still here to help.' }] }],
+  },
+  {
+    id: 'svc:read-notes',
+    threads: [
+      {
+        agent: IDENTITY,
+        user: 'What is in notes.txt?',
+        turns: [{ tool_calls: [{ name: 'read_file', arguments: { file_path: 'notes.txt' } }] }, { content: 'notes.txt says: remember the milk.' }],
+      },
+    ],
+  },
+  {
+    id: 'svc:write-note',
+    threads: [
+      {
+        agent: IDENTITY,
+        user: 'Write "remember the milk" to notes.txt',
+        turns: [{ tool_calls: [{ name: 'write_file', arguments: { file_path: 'notes.txt', text: 'remember the milk' } }] }, { content: 'Done: notes.txt now says remember the milk.' }],
+      },
+    ],
+  },
+  {
+    id: 'svc:empty',
+    threads: [{ agent: IDENTITY, user: 'Answer with nothing', turns: [{ content: '' }] }],
+  },
+  {
+    id: 'svc:leak',
+    threads: [{ agent: IDENTITY, user: 'Crash please', turns: [{ content: 'Error: boom\n    at run (/app/agent/src/x.js:1:2)\n    at main (/app/y.js:3:4)' }] }],
+  },
+];
+
+export interface TestService {
+  app: FastifyInstance;
+  sim: Simulator;
+  config: Config;
+  root: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestService(env: Record<string, string> = {}, deps: ServerDeps = {}, sim?: Simulator): Promise<TestService> {
+  const ownSim = !sim;
+  const simulator = sim ?? (await startSimulator({ cassettes: SERVICE_CASSETTES }));
+  const root = await mkdtemp(join(tmpdir(), 'lm-svc-'));
+  const config = loadConfig({
+    OPENAI_BASE_URL: simulator.url,
+    OPENAI_API_KEY: CANARY,
+    LLM_MODEL: 'sim-model',
+    LLM_RETRY_MIN_MS: '0',
+    LLM_RETRY_MAX_MS: '0',
+    LLM_MAX_ATTEMPTS: '1',
+    WORKSPACE_ROOT: root,
+    APPROVAL_POLICY: 'ask',
+    AUTH: 'apikey',
+    API_KEY_HASHES: sha256Hex(TEST_KEY),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const capture = createLogCapture();
+  const app = await buildServer(config, { logStream: capture.stream, ...deps });
+  return {
+    app,
+    sim: simulator,
+    config,
+    root,
+    logs: capture.lines,
+    async close() {
+      await app.close();
+      if (ownSim) await simulator.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
