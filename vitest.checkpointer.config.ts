@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+// LangGraph's official checkpointer conformance suite against a private redis-server (npm run test:checkpointer).
+// Spread, not mergeConfig: mergeConfig concatenates `include` and would run every test as well.
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include: ['agent/src/store/redis-checkpointer.conformance.ts'] },
+});
