@@ -262,10 +262,13 @@ export const SecurityFindingSchema = z.object({
 });
 export type SecurityFinding = z.infer<typeof SecurityFindingSchema>;
 
-/** One scanner check; `inconclusive` when it could not run (e.g. the advisory endpoint is unreachable). */
+/**
+ * One scanner check; `inconclusive` when it could not run (e.g. the advisory endpoint is unreachable),
+ * `skipped` when its tool is not installed here (semgrep outside CI): neither is ever a pass.
+ */
 export const SecurityCheckSchema = z.object({
   id: z.string().min(1),
-  status: z.enum(['pass', 'fail', 'inconclusive']),
+  status: z.enum(['pass', 'fail', 'inconclusive', 'skipped']),
   detail: z.string().optional(),
 });
 export type SecurityCheck = z.infer<typeof SecurityCheckSchema>;
