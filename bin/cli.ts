@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { errorCode } from '../agent/src/errors.js';
 import { registerToolCommand } from '../agent/src/cli/tool.js';
 import { registerChatCommand } from '../agent/src/cli/chat.js';
+import { registerServeCommand } from '../agent/src/cli/serve.js';
 import { registerGateCommand, registerPromoteCommand, registerVerifyCommand } from '../gates/cli.js';
 import { registerSimCommand } from '../evals/sim/cli.js';
 
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .description('LuminaMind: the deep agent service, its evaluation harness and its release gate.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerToolCommand, registerChatCommand, registerSimCommand, registerGateCommand, registerPromoteCommand, registerVerifyCommand]) register(program);
+  for (const register of [registerServeCommand, registerToolCommand, registerChatCommand, registerSimCommand, registerGateCommand, registerPromoteCommand, registerVerifyCommand]) register(program);
   program.addHelpText(
     'after',
     `

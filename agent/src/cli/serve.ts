@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { startService } from '../main.js';
+
+/** `luminamind serve`: the HTTP service on HOST:PORT (npm start), until SIGTERM/SIGINT. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the agent HTTP service (fastify) on HOST:PORT; /metrics also on METRICS_PORT when set.')
+    .option('--shutdown-deadline-ms <ms>', 'how long in-flight runs may finish after SIGTERM', '25000')
+    .addHelpText(
+      'after',
+      `
+Routes: POST /v1/chat, POST /v1/threads/:id/approvals, GET|DELETE /v1/threads/:id, POST /v1/feedback,
+GET /health, GET /ready, GET /metrics, GET /docs/json (OpenAPI).
+Auth: AUTH=apikey (default) with API_KEY_HASHES (sha256 hex of each key); AUTH=none only on a loopback HOST.`,
+    )
+    .action(async (opts: { shutdownDeadlineMs: string }) => {
+      const config = loadConfig();
+      const running = await startService(config, { handleSignals: true, shutdownDeadlineMs: Number(opts.shutdownDeadlineMs) });
+      process.stderr.write(`luminamind: serving on ${running.url}\n`);
+      // Keep the command pending until a signal handler exits the process.
+      await new Promise<never>(() => undefined);
+    });
+}
