@@ -7,3 +7,4 @@ export { createChatModel, type ChatModelHooks, type LlmCallRecord } from './llm/
 export { runTool, TOOL_NAMES, MUTATING_TOOLS, type ToolName } from './tools/index.js';
 export type { ToolContext, ToolResult, SecurityEvent } from './tools/types.js';
 export * from './contract/run.js';
+export { checkGrounding, evidenceText, type GroundingResult, type GroundingOptions, type Claim, type ClaimKind } from './contract/grounding.js';
