@@ -11,7 +11,7 @@ import { buildAgent, type LuminaAgent } from './graph/agent.js';
 import { currentRun, recordModelUsage } from './graph/run-context.js';
 import { createChatModel, type ResilientChatModel } from './llm/index.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { checkAnswer, unsupportedClaimsCounter, type GroundingCheck } from './plugins/answer-guard.js';
+import { checkAnswer, groundAgainstRun, unsupportedClaimsCounter, type GroundingCheck } from './plugins/answer-guard.js';
 import { assertAuthConfig, createAuthHook } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { createLogger } from './plugins/logging.js';
@@ -43,7 +43,7 @@ export interface ServerDeps {
   /** Where JSON log lines go (tests capture them); stdout by default. */
   readonly logStream?: DestinationStream;
   readonly logger?: Logger;
-  /** The deterministic grounding check giving `confidence`; without it confidence reflects validation only. */
+  /** The deterministic grounding check giving `confidence`; the shared contract/grounding.ts check by default. */
   readonly grounding?: GroundingCheck;
   /** Closed with the server (main.ts hands over what it opened). */
   readonly closeables?: readonly (() => Promise<void>)[];
@@ -151,7 +151,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     log,
     audit,
     cache,
-    grounding: deps.grounding,
+    grounding: deps.grounding ?? groundAgainstRun,
     readiness: createReadinessChecks(config, { model, redis, checkpointer }),
     get draining() {
       return draining;
@@ -178,13 +178,13 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
         );
         let confidence = 1;
         if (result.status === 'completed') {
-          const verdict = checkAnswer(result.answer, result.toolCalls, service.grounding);
+          const verdict = checkAnswer(result.answer, result.toolCalls, service.grounding, input.message);
           if (!verdict.ok) {
             ctx.log.warn({ thread_id: result.threadId, run_id: result.runId, reason: verdict.reason }, 'answer_rejected');
             throw new AnswerRejectedError(verdict.reason ?? 'invalid');
           }
           confidence = verdict.confidence;
-          if (verdict.unsupported.length) unsupportedClaims.inc({ kind: 'claim' }, verdict.unsupported.length);
+          for (const claim of verdict.unsupported) unsupportedClaims.inc({ kind: claim.split(':')[0] ?? 'claim' });
         }
         ctx.log.info(
           { thread_id: result.threadId, run_id: result.runId, status: result.status, duration_ms: Math.round(performance.now() - started), tool_calls: result.toolCalls.length, confidence, tokens: result.usage.inputTokens + result.usage.outputTokens },
@@ -212,10 +212,14 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Long path params reach schema validation (a documented 400) instead of the router's bare 414.
+    routerOptions: { maxParamLength: 2048 },
     // Strict validation: unknown fields are errors, and "1" is not a number (ajv would coerce and strip by default).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   });
   app.decorate('luminamind', service);
+  // JSON only: a text/plain body is a client mistake (415), not a string to validate.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
 
   app.addHook('onSend', async (request, reply) => {

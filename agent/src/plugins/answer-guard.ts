@@ -1,5 +1,6 @@
 import { Counter } from 'prom-client';
 import type { ToolCallRecord } from '../contract/run.js';
+import { checkGrounding, evidenceText } from '../contract/grounding.js';
 import type { Metrics } from '../observability/metrics.js';
 
 /** What the grounding check says about one answer: claims with no support in this run's tool outputs. */
@@ -10,7 +11,14 @@ export interface GroundingVerdict {
 }
 
 /** The seam for the deterministic grounding check shared with the eval harness's grounding grader. */
-export type GroundingCheck = (answer: string, toolCalls: readonly ToolCallRecord[]) => GroundingVerdict;
+export type GroundingCheck = (answer: string, toolCalls: readonly ToolCallRecord[], userMessage?: string) => GroundingVerdict;
+
+/** The default check: the shared grounding code, with this run's tool outputs, tool arguments and the user's words as evidence. */
+export const groundAgainstRun: GroundingCheck = (answer, toolCalls, userMessage) => {
+  const evidence = [...toolCalls.flatMap((c) => [evidenceText(c.output), evidenceText(c.args)]), userMessage ?? ''];
+  const result = checkGrounding(answer, evidence);
+  return { score: result.score, unsupported: result.unsupported.map((c) => `${c.kind}:${c.text}`) };
+};
 
 export const MIN_ANSWER_CHARS = 10;
 
@@ -36,7 +44,7 @@ export interface AnswerVerdict {
  * validation): not empty, at least 10 characters unless it is a refusal, no leaked stack traces or raw tool error
  * dumps; then grounding gives the confidence.
  */
-export function checkAnswer(answer: string, toolCalls: readonly ToolCallRecord[], grounding?: GroundingCheck): AnswerVerdict {
+export function checkAnswer(answer: string, toolCalls: readonly ToolCallRecord[], grounding?: GroundingCheck, userMessage?: string): AnswerVerdict {
   const text = answer.trim();
   if (!text) return { ok: false, reason: 'empty answer', confidence: 0, unsupported: [] };
   if (text.length < MIN_ANSWER_CHARS && !REFUSAL.test(text)) {
@@ -45,7 +53,7 @@ export function checkAnswer(answer: string, toolCalls: readonly ToolCallRecord[]
   for (const [kind, pattern] of LEAKS) {
     if (pattern.test(text)) return { ok: false, reason: `answer leaks a ${kind.replace(/_/g, ' ')}`, confidence: 0, unsupported: [] };
   }
-  const verdict = grounding?.(text, toolCalls) ?? { score: 1, unsupported: [] };
+  const verdict = grounding?.(text, toolCalls, userMessage) ?? { score: 1, unsupported: [] };
   return { ok: true, confidence: Math.round(Math.max(0, Math.min(1, verdict.score)) * 1000) / 1000, unsupported: verdict.unsupported };
 }
 

@@ -40,6 +40,20 @@ export const SERVICE_CASSETTES = [
     ],
   },
   {
+    id: 'svc:search-twice',
+    threads: [
+      {
+        agent: IDENTITY,
+        user: 'Search twice for Lyon',
+        turns: [
+          { tool_calls: [{ name: 'web_search', arguments: { query: 'Lyon population' } }] },
+          { tool_calls: [{ name: 'web_search', arguments: { query: 'Lyon area' } }] },
+          { content: 'I could not search the web right now, sorry.' },
+        ],
+      },
+    ],
+  },
+  {
     id: 'svc:empty',
     threads: [{ agent: IDENTITY, user: 'Answer with nothing', turns: [{ content: '' }] }],
   },
