@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { AUTH_HEADERS, CANARY, TEST_KEY, startTestService } from './routes/test-helper.js';
 
 describe('buildServer', () => {
@@ -5,7 +6,7 @@ describe('buildServer', () => {
     const secrets = { SERPER_API_KEY: 'serper-canary-77aa11', WEATHER_API_KEY: 'weather-canary-88bb22', REDIS_PASSWORD: 'redis-canary-99cc33' };
     const svc = await startTestService({ LOG_LEVEL: 'trace', ...secrets });
     try {
-      const inject = (o: Parameters<typeof svc.app.inject>[0]) => svc.app.inject(o);
+      const inject = (o: InjectOptions) => svc.app.inject(o);
       await inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'sec-1', message: 'Say hello' } });
       await inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { message: 'Crash please' } });
       await inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { message: 'No cassette for this one' } });

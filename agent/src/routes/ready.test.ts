@@ -39,7 +39,7 @@ describe('GET /health and /ready', () => {
     const saver = Object.assign(new MemorySaver(), { health: async () => ({ ok: false, backend: 'redis', degraded: false, error: 'connection refused' }) });
     const { createRedisClient } = await import('../store/redis-client.js');
     // Nothing listens on port 1: every command fails fast, as with a Redis that went away.
-    const redis = createRedisClient({ redisUrl: 'redis://127.0.0.1:1' }, { onError: () => undefined })!;
+    const redis = createRedisClient({ redisUrl: 'redis://127.0.0.1:1', redisSentinel: undefined, redisPassword: undefined }, { onError: () => undefined })!;
     const svc = await startTestService({}, { checkpointer: saver, redis });
     try {
       const res = await svc.app.inject({ method: 'GET', url: '/ready' });
