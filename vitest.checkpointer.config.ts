@@ -5,5 +5,5 @@ import base from './vitest.config.js';
 // Spread, not mergeConfig: mergeConfig concatenates `include` and would run every test as well.
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ['agent/src/store/redis-checkpointer.conformance.ts'] },
+  test: { ...base.test, include: ['agent/src/store/redis-checkpointer.conformance.int.test.ts'] },
 });

@@ -17,6 +17,8 @@ export interface TestRedis {
   readonly url: string;
   readonly host: '127.0.0.1';
   readonly port: number;
+  /** Its private temp dir (working dir, append-only file); removed by close(). */
+  readonly dir: string;
   /** Pid of the current redis-server process (changes on restart). */
   readonly pid: () => number | undefined;
   /** Sends a signal (SIGKILL by default); for SIGKILL/SIGTERM it waits until the process has exited. SIGSTOP/SIGCONT freeze and thaw it. */
@@ -154,6 +156,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     url: `redis://127.0.0.1:${port}`,
     host: '127.0.0.1',
     port,
+    dir,
     pid: () => child?.pid,
     kill,
     async restart() {

@@ -1,3 +1,4 @@
+// LangGraph's official conformance suite; it takes about a second, so it runs in `npm test` as well as in `npm run test:checkpointer`.
 import { validate } from '@langchain/langgraph-checkpoint-validation';
 import { Redis } from 'ioredis';
 import { RedisCheckpointSaver } from './redis-checkpointer.js';
