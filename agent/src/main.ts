@@ -39,7 +39,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     // Start even when Redis is down: /ready reports it, and the client reconnects by itself.
     await waitForRedisReady(redis, 5_000).catch((err: unknown) => log.error({ err }, 'redis_not_ready_at_start'));
   }
-  const checkpointer = await createServiceCheckpointer(config, { metrics, log, redis });
+  const checkpointer = createServiceCheckpointer(config, { metrics, log, redis });
   const app = await buildServer(config, {
     logger: log,
     metrics,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { MemorySaver } from '@langchain/langgraph';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -13,6 +12,7 @@ import { createChatModel, type ResilientChatModel } from './llm/index.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { checkAnswer, groundAgainstRun, unsupportedClaimsCounter, type GroundingCheck } from './plugins/answer-guard.js';
 import { assertAuthConfig, createAuthHook } from './plugins/auth.js';
+import { createServiceCheckpointer } from './plugins/checkpointer.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { createLogger } from './plugins/logging.js';
 import { createReadinessChecks } from './plugins/readiness.js';
@@ -35,7 +35,7 @@ export interface ServerDeps {
   readonly agent?: LuminaAgent;
   /** The model behind the agent, for /ready's breaker check; created from config when the agent is too. */
   readonly model?: ResilientChatModel;
-  /** The store's checkpointer (`createCheckpointer`); an in-memory saver (reported as degraded) when omitted. */
+  /** The checkpointer; the store's (Redis over `redis`, else in-memory, reported as degraded) when omitted. */
   readonly checkpointer?: ServiceCheckpointer;
   /** Shared Redis for edge rate limits, tool limits and the tool cache; no Redis means in-process twins. */
   readonly redis?: Redis;
@@ -67,7 +67,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const metrics = deps.metrics ?? createMetrics({ toolNames: TOOL_NAMES });
   const unsupportedClaims = unsupportedClaimsCounter(metrics);
   const redis = deps.redis;
-  const checkpointer: ServiceCheckpointer = deps.checkpointer ?? new MemorySaver();
+  const checkpointer: ServiceCheckpointer = deps.checkpointer ?? createServiceCheckpointer(config, { metrics, log, redis });
   const cache = createToolCache(config, metrics, redis);
   const limiter = createToolLimiter(config, redis);
 
