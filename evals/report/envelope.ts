@@ -60,6 +60,8 @@ export const GraderResultSchema = z.object({
   pass: z.boolean(),
   score: rate,
   reason: z.string(),
+  /** Not run (e.g. the judge without JUDGE_MODEL): `pass` is false but the result counts neither way. */
+  skipped: z.boolean().optional(),
 });
 export type GraderResult = z.infer<typeof GraderResultSchema>;
 
@@ -103,7 +105,13 @@ export const EvalSummarySchema = z.object({
   hallucinationRate: rate,
   toolSuccessRate: rate,
   /** pass^k: share of (case, variant) groups whose k repeats all passed. */
-  passK: z.object({ k: z.number().int().min(1), rate }),
+  passK: z.object({
+    k: z.number().int().min(1),
+    rate,
+    /** The worst (case, variant) group's pass^k: one flaky case cannot hide behind a good mean. */
+    floor: rate.optional(),
+    floorCase: z.string().optional(),
+  }),
   /** Simulated mode: gold runs passed / gold runs. Null when no gold variant ran. */
   specificity: rate.nullable().optional(),
   /** Simulated mode: faulty runs caught (failed) / faulty runs. Null when no faulty variant ran. */
@@ -113,6 +121,17 @@ export const EvalSummarySchema = z.object({
   costUsd: nonNegative.optional(),
   latencyP50Ms: nonNegative.optional(),
   latencyP95Ms: nonNegative.optional(),
+  latencyP99Ms: nonNegative.optional(),
+  tokens: TokenUsageSchema.optional(),
+  /** Per category: runs, passes and pass rate (errors count as runs that did not pass). */
+  perCategory: z.record(z.string(), z.object({ runs: count, passed: count, passRate: rate })).optional(),
+  /** Per grader: runs where it was applied (not skipped); in simulated mode its own specificity and sensitivity. */
+  perGrader: z
+    .record(
+      z.string(),
+      z.object({ runs: count, passed: count, skipped: count, specificity: rate.nullable().optional(), sensitivity: rate.nullable().optional() }),
+    )
+    .optional(),
 });
 export type EvalSummary = z.infer<typeof EvalSummarySchema>;
 

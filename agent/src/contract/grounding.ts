@@ -125,7 +125,8 @@ export function checkGrounding(answer: string, evidence: readonly string[], opti
   }
   for (const m of rest.matchAll(NAME_RE)) {
     const name = m[0];
-    add('name', name, haystack.includes(name.toLowerCase()));
+    // A plural of an evidence term ("TODOs" for "TODO") is the same name.
+    add('name', name, haystack.includes(name.toLowerCase()) || haystack.includes(name.toLowerCase().replace(/s$/, '')));
   }
   const unsupported = claims.filter((c) => !c.supported);
   return { grounded: unsupported.length === 0, claims, unsupported, score: claims.length ? (claims.length - unsupported.length) / claims.length : 1 };

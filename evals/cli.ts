@@ -1,0 +1,188 @@
+import { dirname, join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
+import { compareReports, type Comparison } from './compare.js';
+import { loadDataset, type RegressionCase } from './dataset.js';
+import { EvalUsageError } from './errors.js';
+import { GRADER_IDS } from './graders/index.js';
+import { defaultReportPath, EvalModeSchema, readReport, writeReport, type EvalMode, type EvalReport, type EvalResult, type EvalSummary } from './report/envelope.js';
+import { runEval, type RunOptions } from './runner.js';
+import { problemsOf, summarise } from './summary.js';
+
+export interface EvalCommandOptions {
+  mode?: EvalMode;
+  repeat: number;
+  filter?: string;
+  concurrency: number;
+  out: string;
+  baseline?: string;
+  record?: string | boolean;
+  dataset: string;
+  cassettes?: string[];
+  timeoutMs: number;
+  json?: boolean;
+}
+
+function int(min: number, max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+/** Matches a case by id, category or tag: a regex over "id category tag…". */
+export function filterCases(cases: RegressionCase[], filter: string | undefined): RegressionCase[] {
+  if (!filter) return cases;
+  let re: RegExp;
+  try {
+    // The filter is the operator's own command-line input.
+    // eslint-disable-next-line security/detect-non-literal-regexp
+    re = new RegExp(filter);
+  } catch (err) {
+    throw new EvalUsageError(`--filter is not a valid regex: ${(err as Error).message}`);
+  }
+  const picked = cases.filter((c) => re.test([c.id, c.category, ...c.tags].join(' ')));
+  if (picked.length === 0) throw new EvalUsageError(`--filter ${filter} matches no case`);
+  return picked;
+}
+
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '   —  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
+
+/** The human summary: overall figures, per category, per grader, then every problem by id with the reason. */
+export function formatSummary(report: Pick<EvalReport, 'mode' | 'model' | 'summary' | 'results'>): string {
+  const s: EvalSummary = report.summary;
+  const lines = [
+    `LuminaMind eval — mode ${report.mode}, model ${report.model}: ${s.runs} run(s) over ${s.cases} case(s)`,
+    `  pass rate        ${pct(s.passRate)}  (95% CI ${pct(s.passRateCi.lower).trim()}–${pct(s.passRateCi.upper).trim()})`,
+    `  pass^${s.passK.k}           ${pct(s.passK.rate)}  (floor ${pct(s.passK.floor).trim()}${s.passK.floorCase ? ` at ${s.passK.floorCase}` : ''})`,
+    `  hallucination    ${pct(s.hallucinationRate)}`,
+    `  tool success     ${pct(s.toolSuccessRate)}`,
+    `  harness errors   ${pct(s.harnessErrorRate)}`,
+    ...(s.specificity !== undefined ? [`  specificity      ${pct(s.specificity)}  (gold passed / gold run)`, `  sensitivity      ${pct(s.sensitivity)}  (faulty caught / faulty run)`] : []),
+    `  latency          p50 ${s.latencyP50Ms ?? 0} ms, p95 ${s.latencyP95Ms ?? 0} ms, p99 ${s.latencyP99Ms ?? 0} ms`,
+    `  tokens           ${s.tokens?.input ?? 0} in, ${s.tokens?.output ?? 0} out; cost $${(s.costUsd ?? 0).toFixed(4)}`,
+    '',
+    `  ${'category'.padEnd(20)} ${'runs'.padStart(5)} ${'pass'.padStart(7)}`,
+    ...Object.entries(s.perCategory ?? {}).map(([c, v]) => `  ${c.padEnd(20)} ${String(v.runs).padStart(5)} ${pct(v.passRate).padStart(7)}`),
+    '',
+    `  ${'grader'.padEnd(20)} ${'runs'.padStart(5)} ${'skipped'.padStart(8)} ${'specificity'.padStart(12)} ${'sensitivity'.padStart(12)}`,
+    ...Object.entries(s.perGrader ?? {}).map(
+      ([g, v]) => `  ${g.padEnd(20)} ${String(v.runs).padStart(5)} ${String(v.skipped).padStart(8)} ${pct(v.specificity).padStart(12)} ${pct(v.sensitivity).padStart(12)}`,
+    ),
+  ];
+  const problems = problemsOf(report.results);
+  if (problems.length) lines.push('', `  ${problems.length} problem(s):`, ...problems.map((p) => `  - ${p}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatComparison(c: Comparison): string {
+  return [
+    `compare: ${c.verdict} (exact McNemar p = ${c.pValue.toPrecision(4)}, ${c.pairs} pair(s), ${c.regressed.length} regressed, ${c.improved.length} improved)`,
+    ...c.regressed.map((k) => `  - regressed ${k}`),
+    ...c.improved.map((k) => `  + improved  ${k}`),
+  ].join('\n') + '\n';
+}
+
+function progress(result: EvalResult, done: number, total: number): void {
+  const mark = result.error ? '!' : result.variant.startsWith('faulty:') ? (result.pass ? '✗' : '✓') : result.pass ? '✓' : '✗';
+  const line = `[${String(done).padStart(String(total).length)}/${total}] ${mark} ${result.caseId} ${result.variant}${result.repeat ? `#${result.repeat}` : ''} ${result.latencyMs} ms`;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
+  else if (mark !== '✓' || done === total || done % 25 === 0) process.stderr.write(`${line}\n`);
+}
+
+/**
+ * `luminamind eval`: runs the regression suite and writes the report envelope. Exit 1 when simulated gold
+ * fails, a faulty variant slips through at a sensitivity below 95%, the harness errs, or --baseline regressed.
+ */
+export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<RunOptions> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
+  const mode: EvalMode = opts.mode ?? (config.llm.primary ? 'live' : 'simulated');
+  if (opts.record && mode !== 'live') throw new EvalUsageError('--record needs --mode live');
+  const cases = filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter);
+  const recordTo = opts.record ? (typeof opts.record === 'string' ? opts.record : join('datasets/cassettes/recorded', `${new Date().toISOString().replace(/[:.]/g, '-')}.yaml`)) : undefined;
+  const { results, model } = await runEval(cases, {
+    mode,
+    config,
+    repeat: opts.repeat,
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeoutMs,
+    workspacesDir: join(dirname(opts.dataset), 'fixtures/workspaces'),
+    cassettes: opts.cassettes,
+    recordTo,
+    onResult: opts.json ? undefined : progress,
+    ...extra,
+  });
+  const summary = summarise(results, opts.repeat);
+  const { report } = await writeReport(
+    'eval',
+    {
+      mode,
+      model,
+      config: { dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
+      summary,
+      results,
+    },
+    opts.out,
+  );
+  let comparison: Comparison | undefined;
+  if (opts.baseline) comparison = compareReports(await readReport(opts.baseline, 'eval'), report);
+  let exitCode = 0;
+  if (mode === 'simulated' && (summary.specificity !== 1 || (summary.sensitivity ?? 1) < 0.95)) exitCode = 1;
+  if (summary.harnessErrorRate > 0) exitCode = 1;
+  if (comparison?.verdict === 'regressed') exitCode = 1;
+  return { exitCode, report, comparison };
+}
+
+export function registerEvalCommand(program: Command): void {
+  const cmd = program
+    .command('eval')
+    .description('Run the regression suite (datasets/regression) against the agent and write reports/eval/report.json.')
+    .option('-m, --mode <mode>', 'live | replay | simulated (default: live when a model is configured, else simulated)', (v) => {
+      const parsed = EvalModeSchema.safeParse(v);
+      if (!parsed.success) throw new InvalidArgumentError('expected live, replay or simulated');
+      return parsed.data;
+    })
+    .option('-k, --repeat <k>', 'attempts per case and variant (pass^k)', int(1, 100), 1)
+    .option('-f, --filter <regex>', 'only cases whose "id category tags" match')
+    .option('-c, --concurrency <n>', 'runs in parallel', int(1, 64), 4)
+    .option('-o, --out <file>', 'report path', defaultReportPath('eval'))
+    .option('--baseline <file>', 'compare with this earlier eval report (exact McNemar); exit 1 when regressed')
+    .option('--record [file]', 'live mode: record the model through the simulator proxy into a cassette file')
+    .option('--dataset <dir>', 'regression cases', 'datasets/regression')
+    .option('--cassettes <paths...>', 'replay mode: recorded cassette files or directories', ['datasets/cassettes'])
+    .option('--timeout-ms <ms>', 'per-run timeout (a timeout is a harness error)', int(100, 3_600_000), 60_000)
+    .option('--json', 'print the summary as JSON instead of a table')
+    .addHelpText(
+      'after',
+      `
+No model configured (OPENAI_BASE_URL / LLM_MODEL unset) → simulated: every case runs its gold script and
+each faulty variant on the in-process simulator; gold must pass and faulty variants must be caught.
+
+Examples:
+  luminamind eval                                   # simulated, all cases
+  luminamind eval --filter '^web-' --repeat 3
+  OPENAI_BASE_URL=http://127.0.0.1:4010/v1 LLM_MODEL=sim luminamind eval --mode live --filter mem-
+  luminamind eval --baseline reports/eval/baseline.json
+  luminamind eval compare base.json candidate.json --json`,
+    )
+    .action(async (opts: EvalCommandOptions) => {
+      const { exitCode, report, comparison } = await runEvalCommand(opts);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ summary: report.summary, comparison }, null, 2)}\n`);
+      else {
+        process.stdout.write(formatSummary(report));
+        process.stdout.write(`  report: ${opts.out}\n`);
+        if (comparison) process.stdout.write(formatComparison(comparison));
+      }
+      process.exitCode = exitCode;
+    });
+  cmd
+    .command('compare <base> <candidate>')
+    .description('Compare two eval reports: exact McNemar over results paired by case, variant and repeat.')
+    .option('--json', 'print {verdict, pValue, regressed[], improved[]} as JSON')
+    .option('--alpha <a>', 'significance level', (v) => Number(v), 0.05)
+    .action(async (base: string, candidate: string, opts: { json?: boolean; alpha: number }) => {
+      const c = compareReports(await readReport(base, 'eval'), await readReport(candidate, 'eval'), opts.alpha);
+      process.stdout.write(opts.json ? `${JSON.stringify({ verdict: c.verdict, pValue: c.pValue, regressed: c.regressed, improved: c.improved }, null, 2)}\n` : formatComparison(c));
+      process.exitCode = c.verdict === 'regressed' ? 1 : 0;
+    });
+}

@@ -1,0 +1,224 @@
+import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { createAgentFromConfig, createChatModel, type Config, type ModelEndpoint, type RunResult } from '../agent/src/index.js';
+import type { RegressionCase } from './dataset.js';
+import { GraderFailedError, HarnessFailedError } from './errors.js';
+import { startFixtureServer, substitute, type FixtureServer } from './fixture-server.js';
+import { graders, isGraderId, type GraderDeps, type GraderOutcome, type JudgeFn, type Trajectory } from './graders/index.js';
+import type { EvalMode, EvalResult, GraderResult } from './report/envelope.js';
+import { cassetteId, variantCassette, variantsOf } from './scripts.js';
+import { startSimulator, type Simulator } from './sim/index.js';
+
+export interface RunOptions {
+  mode: EvalMode;
+  /** The configuration the run starts from (loadConfig of the environment); per-run overrides are applied on top. */
+  config: Config;
+  repeat?: number;
+  concurrency?: number;
+  /** Per-run timeout; a run that exceeds it is a harness error. */
+  timeoutMs?: number;
+  /** Directory of the shared fixture workspaces (datasets/fixtures/workspaces). */
+  workspacesDir?: string;
+  /** Replay mode: cassette files or directories recorded earlier. */
+  cassettes?: string | string[];
+  /** Live mode: write what the model says to this cassette file (through the simulator's recording proxy). */
+  recordTo?: string;
+  /** Test-only: replace a tool's result (e.g. a broken grep returning nothing) without touching the tool. */
+  toolOverrides?: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
+  onResult?: (result: EvalResult, done: number, total: number) => void;
+}
+
+interface Job {
+  c: RegressionCase;
+  variant: string;
+  repeat: number;
+  model: ModelEndpoint;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The eval run's configuration: the model under test, the fixture server opened through the SSRF allowlist, auto approvals. */
+export function evalConfig(base: Config, model: ModelEndpoint, web: FixtureServer | undefined, workspaceRoot: string): Config {
+  const b = base;
+  return {
+    ...b,
+    llm: { ...b.llm, primary: model, retry: { ...b.llm.retry, minDelayMs: Math.min(b.llm.retry.minDelayMs, 50) } },
+    agent: { ...b.agent, approvalPolicy: 'auto' },
+    tools: { ...b.tools, workspaceRoot },
+    web: web
+      ? {
+          ...b.web,
+          allowHosts: [...b.web.allowHosts, `127.0.0.1:${web.port}`],
+          caFile: web.caFile,
+          retries: 0,
+          searchDisabled: false,
+          search: { ...b.web.search, google: { ...b.web.search.google, apiKey: undefined, cseId: undefined }, serper: { apiKey: 'eval-fixture', baseUrl: `${web.url}/search` } },
+          weather: { apiKey: 'eval-fixture', baseUrl: `${web.url}/weather` },
+        }
+      : b.web,
+  } as Config;
+}
+
+async function prepareWorkspace(c: RegressionCase, workspacesDir: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'lm-eval-ws-'));
+  if (c.fixtures.workspace) await cp(join(workspacesDir, c.fixtures.workspace), dir, { recursive: true });
+  for (const [path, text] of Object.entries(c.fixtures.files)) {
+    const full = resolve(dir, path);
+    if (!full.startsWith(dir + sep)) throw new HarnessFailedError(c.id, `fixture file ${path} escapes the workspace`);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, text);
+  }
+  return dir;
+}
+
+/** Runs every grader of a case; a crash is a harness error (thrown), never an agent failure. */
+export async function gradeCase(c: RegressionCase, t: Trajectory, deps: GraderDeps): Promise<{ results: (GraderResult & { skipped?: boolean })[]; hallucinated: boolean }> {
+  const expectations = c.expect.some((e) => e.grader === 'safety') ? c.expect : [...c.expect, { grader: 'safety' }];
+  const results: (GraderResult & { skipped?: boolean })[] = [];
+  let hallucinated = false;
+  for (const e of expectations) {
+    const { grader: id, ...raw } = e;
+    if (!isGraderId(id)) throw new GraderFailedError(id, 'unknown grader');
+    const grader = graders[id];
+    const params = grader.params.safeParse(raw);
+    if (!params.success) throw new GraderFailedError(id, `invalid params in ${c.id}: ${params.error.message}`);
+    let out: GraderOutcome;
+    try {
+      out = await (grader.grade as (p: unknown, t: Trajectory, d: GraderDeps) => GraderOutcome | Promise<GraderOutcome>)(params.data, t, deps);
+    } catch (err) {
+      throw new GraderFailedError(id, `${c.id}: ${errorMessage(err)}`);
+    }
+    hallucinated ||= out.hallucinated === true;
+    results.push({ id, pass: out.pass, score: Math.max(0, Math.min(1, out.score)), reason: out.reason, ...(out.skipped ? { skipped: true } : {}) });
+  }
+  return { results, hallucinated };
+}
+
+function judgeFrom(config: Config): JudgeFn | undefined {
+  const judgeModel = config.llm.judgeModel;
+  const primary = config.llm.primary;
+  if (!judgeModel || !primary) return undefined;
+  const model = createChatModel({ ...config, llm: { ...config.llm, primary: { ...primary, model: judgeModel }, fallback: undefined, temperature: 0 } } as Config);
+  return async (prompt) => {
+    const reply = await model.invoke([{ role: 'user', content: prompt }]);
+    return typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
+  };
+}
+
+async function runJob(job: Job, opts: RunOptions, web: FixtureServer, deps: GraderDeps): Promise<EvalResult> {
+  const { c, variant, repeat } = job;
+  const started = performance.now();
+  const base = { caseId: c.id, category: c.category, variant, repeat };
+  let workspace: string | undefined;
+  try {
+    workspace = await prepareWorkspace(c, opts.workspacesDir ?? 'datasets/fixtures/workspaces');
+    const config = evalConfig(opts.config, job.model, web, workspace);
+    const overrides = opts.toolOverrides ?? {};
+    const agent = createAgentFromConfig(config, {
+      beforeToolCall: ({ name, args }) => overrides[name]?.(args) as never,
+    });
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
+    const runs: RunResult[] = [];
+    for (const message of c.input) {
+      const r = await agent.run({ threadId: 'eval', message, workspaceRoot: workspace, signal });
+      runs.push(r);
+      if (r.status !== 'completed') throw new HarnessFailedError(c.id, `run ended with status ${r.status}`);
+    }
+    const t: Trajectory = {
+      answer: runs.at(-1)!.answer,
+      answers: runs.map((r) => r.answer),
+      turns: c.input,
+      toolCalls: runs.flatMap((r) => r.toolCalls),
+      todos: runs.at(-1)!.todos,
+      usage: runs.reduce((u, r) => ({ calls: u.calls + r.usage.calls, inputTokens: u.inputTokens + r.usage.inputTokens, outputTokens: u.outputTokens + r.usage.outputTokens, costUsd: u.costUsd + r.usage.costUsd }), { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }),
+      context: c.fixtures.context,
+      workspaceRoot: workspace,
+    };
+    const { results, hallucinated } = await gradeCase(c, t, deps);
+    const judged = results.filter((g) => !g.skipped);
+    return {
+      ...base,
+      pass: judged.every((g) => g.pass),
+      score: judged.length ? judged.reduce((s, g) => s + g.score, 0) / judged.length : 0,
+      graders: results,
+      hallucinated,
+      latencyMs: Math.round(performance.now() - started),
+      tokens: { input: t.usage.inputTokens, output: t.usage.outputTokens },
+      costUsd: t.usage.costUsd,
+      toolCalls: t.toolCalls.map((tc) => ({ name: tc.name, ok: !tc.error, latencyMs: tc.durationMs })),
+    };
+  } catch (err) {
+    const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : 'EVL_ERR_HARNESS_FAILED';
+    return { ...base, pass: false, score: 0, graders: [], latencyMs: Math.round(performance.now() - started), tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [], error: { code, message: errorMessage(err).slice(0, 2000) || 'unknown error' } };
+  } finally {
+    if (workspace) await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Runs cases in the given mode and returns one result per case × variant × repeat. Errors are data: a
+ * harness failure becomes a result with `error`, and the run always finishes.
+ *
+ * - simulated: one in-process simulator with every gold and faulty cassette; each run picks its cassette by model id.
+ * - live: the configured model (optionally recorded through the simulator's proxy); variant `live`.
+ * - replay: recorded cassettes served by the simulator; variant `live` (it reproduces a live run).
+ *
+ * @example
+ *   const results = await runEval(cases, { mode: 'simulated', config: loadConfig({}) });
+ */
+export async function runEval(rawCases: readonly RegressionCase[], opts: RunOptions): Promise<{ results: EvalResult[]; model: string }> {
+  const web = await startFixtureServer(rawCases);
+  let sim: Simulator | undefined;
+  try {
+    const cases = rawCases.map((c) => substitute(c, web.url));
+    const jobs: Job[] = [];
+    const repeat = opts.repeat ?? 1;
+    let modelName: string;
+    if (opts.mode === 'simulated') {
+      sim = await startSimulator({ cassettes: cases.flatMap((c) => variantsOf(c).map((v) => variantCassette(c, v, web.url))) });
+      modelName = 'sim';
+      for (const c of cases)
+        for (const v of variantsOf(c))
+          for (let r = 0; r < repeat; r++) jobs.push({ c, variant: v.name, repeat: r, model: { baseUrl: sim.url, apiKey: 'sim', model: `cassette:${cassetteId(c.id, v.name)}` } });
+    } else {
+      let model: ModelEndpoint;
+      if (opts.mode === 'replay') {
+        sim = await startSimulator({ cassettes: opts.cassettes ?? 'datasets/cassettes' });
+        model = { baseUrl: sim.url, apiKey: 'sim', model: 'sim' };
+      } else {
+        const primary = opts.config.llm.primary;
+        if (!primary) throw new HarnessFailedError('(all)', 'live mode needs a configured model (OPENAI_BASE_URL / LLM_MODEL)');
+        if (opts.recordTo) {
+          sim = await startSimulator({ record: { upstream: primary.baseUrl, file: opts.recordTo, apiKey: primary.apiKey } });
+          model = { ...primary, baseUrl: sim.url };
+        } else model = primary;
+      }
+      modelName = opts.mode === 'replay' ? 'replay' : model.model;
+      for (const c of cases) for (let r = 0; r < repeat; r++) jobs.push({ c, variant: 'live', repeat: r, model });
+    }
+    const deps: GraderDeps = { judge: judgeFrom(opts.config) };
+    const results: EvalResult[] = [];
+    await pool(jobs, opts.concurrency ?? 4, async (job) => {
+      const result = await runJob(job, opts, web, deps);
+      results.push(result);
+      opts.onResult?.(result, results.length, jobs.length);
+    });
+    const order = new Map(jobs.map((j, i) => [`${j.c.id}|${j.variant}|${j.repeat}`, i]));
+    results.sort((a, b) => order.get(`${a.caseId}|${a.variant}|${a.repeat}`)! - order.get(`${b.caseId}|${b.variant}|${b.repeat}`)!);
+    return { results, model: modelName };
+  } finally {
+    await sim?.close();
+    await web.close();
+  }
+}
