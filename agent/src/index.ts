@@ -2,6 +2,9 @@
 export { loadConfig, redactConfig, configVariables, type Config, type ModelEndpoint } from './config.js';
 export { errorCode } from './errors.js';
 export { buildAgent, type LuminaAgent, type RunInput, type AgentDeps } from './graph/agent.js';
+export { buildServer, type ServerDeps } from './server.js';
+export { startService, type RunningService } from './main.js';
+export * from './contract/http.js';
 export { createAgentFromConfig, type AgentHooks } from './agent-factory.js';
 export { createChatModel, type ChatModelHooks, type LlmCallRecord } from './llm/index.js';
 export { runTool, TOOL_NAMES, MUTATING_TOOLS, type ToolName } from './tools/index.js';
