@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../agent/src/config.js';
-import { ReportKindSchema, type Report, type ReportKind } from '../evals/report/envelope.js';
+import { ReportKindSchema, gitInfo, type Report, type ReportKind } from '../evals/report/envelope.js';
 import { getCheck } from './checks/index.js';
 import { CheckIdSchema } from './checks/types.js';
 import { GATE_EXIT, assessEvidence, decide } from './decide.js';
@@ -56,12 +56,14 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
         continue;
       }
       log(`${step}: evidence ${current.status}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
+      // The evidence is about the tree the run started on, even if HEAD moves while it runs.
+      const git = await gitInfo();
       const result = await runStage(stage, opts.reports);
       const took = `${(result.durationMs / 1000).toFixed(1)} s`;
       log(`${step}: ${result.timedOut ? `timed out after ${took}` : `exited ${result.status} after ${took}`}`);
       if (stage.convert) {
         try {
-          await stage.convert(opts.reports);
+          await stage.convert(opts.reports, git);
           log(`${step}: wrote its report`);
         } catch (err) {
           log(`${step}: could not write its report: ${errorText(err)}`);

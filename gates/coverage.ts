@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { z } from 'zod';
-import { writeReport, type CoverageMetric, type CoverageReport } from '../evals/report/envelope.js';
+import { writeReport, type CoverageMetric, type CoverageReport, type GitInfo } from '../evals/report/envelope.js';
 
 const IstanbulMetricSchema = z.object({ total: z.number(), covered: z.number(), pct: z.union([z.number(), z.string()]) });
 const IstanbulFileSchema = z.object({ lines: IstanbulMetricSchema, branches: IstanbulMetricSchema, functions: IstanbulMetricSchema, statements: IstanbulMetricSchema });
@@ -24,7 +24,7 @@ const metrics = (f: z.infer<typeof IstanbulFileSchema>) => ({ lines: metric(f.li
  * @example
  *   await convertCoverage({ summary: 'reports/coverage/raw/coverage-summary.json', tests: 'reports/coverage/raw/test-results.json', out: 'reports/coverage/report.json' });
  */
-export async function convertCoverage(opts: { summary: string; tests?: string; out: string; root?: string }): Promise<CoverageReport> {
+export async function convertCoverage(opts: { summary: string; tests?: string; out: string; root?: string; git?: GitInfo }): Promise<CoverageReport> {
   const root = opts.root ?? process.cwd();
   const summary = JsonSummarySchema.parse(JSON.parse(await readFile(opts.summary, 'utf8')));
   let tests: CoverageReport['summary']['tests'];
@@ -39,7 +39,7 @@ export async function convertCoverage(opts: { summary: string; tests?: string; o
     .sort((a, b) => a.file.localeCompare(b.file));
   const { report } = await writeReport(
     'coverage',
-    { config: { source: relative(root, opts.summary), provider: 'v8' }, summary: { ...metrics(total), ...(tests ? { tests } : {}) }, results },
+    { config: { source: relative(root, opts.summary), provider: 'v8' }, summary: { ...metrics(total), ...(tests ? { tests } : {}) }, results, ...(opts.git ? { git: opts.git } : {}) },
     opts.out,
   );
   return report;

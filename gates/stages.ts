@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultReportPath, type ReportKind } from '../evals/report/envelope.js';
+import { defaultReportPath, type GitInfo, type ReportKind } from '../evals/report/envelope.js';
 import { convertCoverage } from './coverage.js';
 
 /**
@@ -18,8 +18,8 @@ export interface Stage {
   /** Extra arguments after `--`, given the reports directory. */
   args: (reportsDir: string) => string[];
   timeoutMs: number;
-  /** Turns the stage's raw output into the report envelope, when the tool does not write one itself. */
-  convert?: (reportsDir: string) => Promise<unknown>;
+  /** Turns the stage's raw output into the report envelope, when the tool does not write one itself; `git` is the commit the run started on. */
+  convert?: (reportsDir: string, git: GitInfo) => Promise<unknown>;
 }
 
 const MINUTE = 60_000;
@@ -37,8 +37,8 @@ export const STAGES: readonly Stage[] = [
       `--outputFile.json=${join(dir, 'coverage/raw/test-results.json')}`,
     ],
     timeoutMs: 25 * MINUTE,
-    convert: (dir) =>
-      convertCoverage({ summary: join(dir, 'coverage/raw/coverage-summary.json'), tests: join(dir, 'coverage/raw/test-results.json'), out: defaultReportPath('coverage', dir) }),
+    convert: (dir, git) =>
+      convertCoverage({ summary: join(dir, 'coverage/raw/coverage-summary.json'), tests: join(dir, 'coverage/raw/test-results.json'), out: defaultReportPath('coverage', dir), git }),
   },
   { kind: 'security', title: 'security scan', script: 'security', subcommand: 'scan', args: (dir) => ['--out', defaultReportPath('security', dir)], timeoutMs: 15 * MINUTE },
   { kind: 'eval', title: 'eval (simulated unless a model is configured)', script: 'eval', subcommand: 'eval', args: (dir) => ['--out', defaultReportPath('eval', dir)], timeoutMs: 30 * MINUTE },
