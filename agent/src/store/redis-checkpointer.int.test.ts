@@ -1,11 +1,13 @@
+import type { RunnableConfig } from '@langchain/core/runnables';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { emptyCheckpoint, uuid6, type Checkpoint, type CheckpointMetadata, type CheckpointTuple } from '@langchain/langgraph-checkpoint';
 import type { Redis } from 'ioredis';
+import { loadConfig } from '../config.js';
 import { createMetrics } from '../observability/metrics.js';
 import type { CheckpointOperationEvent } from './checkpoint-events.js';
 import { checkpointKeys, checkpointMetricsHooks, createCheckpointer, InMemoryCheckpointSaver, RedisCheckpointSaver } from './index.js';
 import { createRedisClient, waitForRedisReady } from './redis-client.js';
-import { startRedis, type TestRedis } from './test-redis.js';
+import { startRedis, startSentinel, type TestRedis } from './test-redis.js';
 
 const META: CheckpointMetadata = { source: 'loop', step: 0, parents: {} };
 
@@ -236,6 +238,24 @@ describe('RedisCheckpointSaver on a real redis-server', () => {
     expect(writes.err.message).toMatch(/checkpoint_id is required/);
   });
 
+  it('pages through long threads newest first, honouring before, limit and filter', async () => {
+    const saver = new RedisCheckpointSaver({ client: await readyClient(), keyPrefix: 'lm:page:' });
+    let config: RunnableConfig = { configurable: { thread_id: 'long', checkpoint_ns: '' } };
+    const ids: string[] = [];
+    for (let i = 0; i < 130; i += 1) {
+      config = await saver.put(config, checkpoint(), { ...META, step: i, source: i % 2 ? 'loop' : 'input' }, {});
+      ids.push(config.configurable?.checkpoint_id as string);
+    }
+    const newestFirst = [...ids].reverse();
+    const thread = { configurable: { thread_id: 'long' } };
+    expect((await collect(saver.list(thread))).map((t) => t.checkpoint.id)).toEqual(newestFirst);
+    const before = { configurable: { checkpoint_id: ids[100] } };
+    expect((await collect(saver.list(thread, { before, limit: 60 }))).map((t) => t.checkpoint.id)).toEqual(newestFirst.slice(30, 90));
+    const loops = await collect(saver.list(thread, { filter: { source: 'loop' }, limit: 70 }));
+    expect(loops).toHaveLength(65);
+    expect(loops.every((t) => t.metadata?.source === 'loop')).toBe(true);
+  });
+
   it('re-loads its scripts when Redis lost them (SCRIPT FLUSH)', async () => {
     const client = await readyClient();
     const saver = new RedisCheckpointSaver({ client, keyPrefix: 'lm:flush:' });
@@ -275,6 +295,25 @@ describe('createCheckpointer', () => {
     const size = (await metrics.checkpointSizeBytes.get()).values.find((v) => v.metricName === 'luminamind_checkpoint_size_bytes_count');
     expect(size?.value).toBe(1);
     await saver.close();
+  });
+});
+
+describe('Sentinel mode', () => {
+  it('finds the master through REDIS_SENTINELS and saves there', async () => {
+    const sentinel = await startSentinel(redis, 'lm-master');
+    const config = loadConfig({ REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`, REDIS_SENTINEL_NAME: 'lm-master' });
+    const saver = createCheckpointer(config, {}, { keyPrefix: 'lm:sentinel:' });
+    try {
+      expect(saver.backend).toBe('redis');
+      const deadline = Date.now() + 5_000;
+      while (!(await saver.health()).ok && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const saved = await saver.put({ configurable: { thread_id: 'via-sentinel' } }, checkpoint({ a: 1 }), META, { a: 1 });
+      expect((await saver.getTuple(saved))?.checkpoint.channel_values).toEqual({ a: 1 });
+      expect(await (await readyClient()).exists(checkpointKeys('lm:sentinel:', 'via-sentinel').index)).toBe(1);
+    } finally {
+      await saver.close();
+      await sentinel.close();
+    }
   });
 });
 

@@ -217,11 +217,11 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
         for (const ns of namespaces) {
           if (nsFilter !== undefined && ns !== nsFilter) continue;
           const keys = checkpointKeys(this.keyPrefix, thread, ns);
-          let ids = idFilter !== undefined ? [idFilter] : await this.client.zrevrangebylex(keys.index, before ? `(${before}` : '+', '-');
-          if (idFilter !== undefined && before !== undefined && !(idFilter < before)) ids = [];
-          for (let i = 0; i < ids.length; ) {
-            const batch = ids.slice(i, i + (filter.length ? 25 : Math.min(25, remaining)));
-            i += batch.length;
+          const pages =
+            idFilter !== undefined
+              ? [before === undefined || idFilter < before ? [idFilter] : []]
+              : this.idPages(keys.index, before, () => (filter.length ? 50 : Math.min(50, remaining)));
+          for await (const batch of pages) {
             for (const row of await this.read(thread, ns, batch)) {
               const tuple = await this.decode(thread, ns, row, acc);
               // Gone between the index read and the fetch: a concurrent deleteThread, not corruption.
@@ -374,6 +374,18 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   private async read(threadId: string, ns: string, ids: string[]): Promise<ReadRow[]> {
     const keys = checkpointKeys(this.keyPrefix, threadId, ns);
     return (await this.eval(SCRIPTS.read, [keys.index, keys.checkpoints, keys.blobs], [keys.writesPrefix, ...ids])) as ReadRow[];
+  }
+
+  /** A namespace's checkpoint ids, newest first, a page at a time; the cursor is the last id, so no page skips. */
+  private async *idPages(index: string, before: string | undefined, pageSize: () => number): AsyncGenerator<string[]> {
+    let max = before ? `(${before}` : '+';
+    for (;;) {
+      const size = pageSize();
+      const page = await this.client.zrevrangebylex(index, max, '-', 'LIMIT', 0, size);
+      if (page.length) yield page;
+      if (page.length < size) return;
+      max = `(${page[page.length - 1]!}`;
+    }
   }
 
   private async allThreads(): Promise<string[]> {

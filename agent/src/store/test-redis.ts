@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,30 @@ function exited(child: ChildProcess): Promise<void> {
  *   await redis.kill('SIGKILL'); await redis.restart();
  */
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
+  return launch(options, (port, dir) => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.persist ? 'yes' : 'no', '--dir', dir];
+    return options.persist ? [...args, '--appendfsync', 'always'] : args;
+  });
+}
+
+/**
+ * Starts a Redis Sentinel (quorum 1) watching `master` under `name`, for tests of Sentinel mode
+ * (`REDIS_SENTINELS=127.0.0.1:<port>`). Same controls as {@link startRedis}; its `url` is the Sentinel's own.
+ *
+ * @example
+ *   const sentinel = await startSentinel(redis);
+ *   loadConfig({ REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`, REDIS_SENTINEL_NAME: 'mymaster' });
+ */
+export async function startSentinel(master: Pick<TestRedis, 'port'>, name = 'mymaster', options: Omit<StartRedisOptions, 'persist'> = {}): Promise<TestRedis> {
+  return launch(options, (port, dir) => {
+    const conf = join(dir, 'sentinel.conf');
+    // Sentinel rewrites its config file, so each start gets a fresh, writable one.
+    writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, ''].join('\n'));
+    return [conf, '--sentinel'];
+  });
+}
+
+async function launch(options: Omit<StartRedisOptions, 'persist'>, argsFor: (port: number, dir: string) => string[]): Promise<TestRedis> {
   installExitHook();
   const dir = mkdtempSync(join(tmpdir(), 'lm-redis-'));
   const timeoutMs = options.startTimeoutMs ?? 10_000;
@@ -97,8 +121,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   let closed = false;
 
   const spawnOn = async (port: number): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.persist ? 'yes' : 'no', '--dir', dir];
-    if (options.persist) args.push('--appendfsync', 'always');
+    const args = argsFor(port, dir);
     stderr = '';
     const proc = spawn(options.binary ?? 'redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
