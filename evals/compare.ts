@@ -13,9 +13,14 @@ export interface Comparison {
 
 const key = (r: EvalResult): string => `${r.caseId} ${r.variant}#${r.repeat}`;
 
+/** A run went as it should: gold and live runs pass, faulty variants are caught (fail without a harness error). */
+export function asExpected(r: EvalResult): boolean {
+  return r.variant.startsWith('faulty:') ? !r.pass && !r.error : r.pass;
+}
+
 /**
- * Exact McNemar test over results paired by (caseId, variant, repeat); unpaired results are ignored. Harness
- * errors count as not passing, since the candidate must produce evidence to be judged.
+ * Exact McNemar test over results paired by (caseId, variant, repeat); unpaired results are ignored. A pair is
+ * concordant when both runs went as expected (see asExpected) or both did not; harness errors never go as expected.
  *
  * @example
  *   compareReports(base, candidate) // { verdict: 'regressed', pValue: 0.0215, regressed: ['fs-owner gold#0', …], … }
@@ -29,8 +34,8 @@ export function compareResults(base: readonly EvalResult[], candidate: readonly 
     const b = baseline.get(key(c));
     if (!b) continue;
     pairs++;
-    if (b.pass && !c.pass) regressed.push(key(c));
-    if (!b.pass && c.pass) improved.push(key(c));
+    if (asExpected(b) && !asExpected(c)) regressed.push(key(c));
+    if (!asExpected(b) && asExpected(c)) improved.push(key(c));
   }
   const pValue = mcnemarExact(regressed.length, improved.length);
   const verdict = pValue < alpha ? (regressed.length > improved.length ? 'regressed' : 'improved') : 'no significant change';
