@@ -6,6 +6,7 @@ import {
   WRITES_IDX_MAP,
   compareWritesSortKeys,
   copyCheckpoint,
+  getCheckpointId,
   maxChannelVersion,
   writesSortKey,
   type ChannelVersions,
@@ -193,7 +194,8 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       const threadId = (acc.threadId = optionalThreadId(config));
       if (threadId === undefined) return undefined;
       const ns = namespaceOf(config);
-      const checkpointId = optionalString(config.configurable?.checkpoint_id, 'checkpoint_id') ?? '';
+      // getCheckpointId also honours the legacy thread_ts, as MemorySaver does.
+      const checkpointId = optionalString(getCheckpointId(config), 'checkpoint_id') ?? '';
       const [row] = await this.read(threadId, ns, [checkpointId]);
       return row ? this.decode(threadId, ns, row, acc) : undefined;
     });
