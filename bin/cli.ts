@@ -5,6 +5,7 @@ import { registerChatCommand } from '../agent/src/cli/chat.js';
 import { registerServeCommand } from '../agent/src/cli/serve.js';
 import { registerGateCommand, registerPromoteCommand, registerVerifyCommand } from '../gates/cli.js';
 import { registerSimCommand } from '../evals/sim/cli.js';
+import { registerScanCommand } from '../gates/scan/cli.js';
 import { registerEvalCommand } from '../evals/cli.js';
 
 /** Exit codes shared by every subcommand (DESIGN.md): 0 ok, 1 a negative verdict, 2 usage or configuration. */
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .description('LuminaMind: the deep agent service, its evaluation harness and its release gate.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerServeCommand, registerToolCommand, registerChatCommand, registerSimCommand, registerEvalCommand, registerGateCommand, registerPromoteCommand, registerVerifyCommand]) register(program);
+  for (const register of [registerServeCommand, registerToolCommand, registerChatCommand, registerSimCommand, registerEvalCommand, registerScanCommand, registerGateCommand, registerPromoteCommand, registerVerifyCommand]) register(program);
   program.addHelpText(
     'after',
     `
