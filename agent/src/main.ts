@@ -32,7 +32,8 @@ export interface RunningService {
  * METRICS_PORT is set, a second listener serving only /metrics.
  */
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
-  const log = createLogger(config, { stream: options.logStream });
+  const root = createLogger(config, { stream: options.logStream });
+  const log = root.child({ logger: 'luminamind' });
   const metrics = createMetrics({ toolNames: TOOL_NAMES });
   const redis = createRedisClient(config.store, { onError: (err) => log.warn({ err: { message: err.message } }, 'redis_connection_error') });
   if (redis) {
@@ -41,7 +42,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   }
   const checkpointer = createServiceCheckpointer(config, { metrics, log, redis });
   const app = await buildServer(config, {
-    logger: log,
+    logger: root,
     metrics,
     redis,
     checkpointer,

@@ -62,8 +62,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export async function buildServer(config: Config, deps: ServerDeps = {}): Promise<FastifyInstance> {
   assertAuthConfig(config);
-  const log = deps.logger ?? createLogger(config, { stream: deps.logStream });
-  const audit = log.child({ logger: 'security' });
+  const root = deps.logger ?? createLogger(config, { stream: deps.logStream });
+  const log = root.child({ logger: 'luminamind' });
+  const audit = root.child({ logger: 'security' });
   const metrics = deps.metrics ?? createMetrics({ toolNames: TOOL_NAMES });
   const unsupportedClaims = unsupportedClaimsCounter(metrics);
   const redis = deps.redis;
@@ -193,6 +194,8 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
         return toChatResponse(result, confidence);
       } catch (err) {
         if (err instanceof TypeError && /thread id|needs a message/.test(err.message)) throw new RequestInvalidError(err.message);
+        // Aborted by the shutdown deadline: the client should retry on another replica.
+        if (controller.signal.aborted) throw new ShuttingDownError();
         throw err;
       } finally {
         busy.delete(input.threadId);
@@ -224,6 +227,8 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // While draining, keep-alive sockets would hold close() open until their idle timeout; end them with the reply.
+    if (draining) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = request.routeOptions.url ?? 'unmatched';

@@ -44,13 +44,14 @@ export interface LoggerOptions {
   readonly stream?: DestinationStream;
 }
 
-/** The service's pino logger: JSON lines, ISO timestamps, `logger` field, secrets redacted by path and by value. */
+/** The service's root pino logger: JSON lines, ISO timestamps, secrets redacted by path and by value. */
 export function createLogger(config: Config, options: LoggerOptions = {}): Logger {
   const destination = options.stream ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level: config.log.level,
-      base: { logger: 'luminamind' },
+      // No base fields: the service adds `logger` per stream (luminamind, security) as a child binding.
+      base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: {

@@ -30,7 +30,7 @@ export async function respondWithRun(
   input: RunInput & { threadId: string },
   decisions?: ExecuteContext['decisions'],
 ): Promise<ChatResponse | undefined> {
-  const log = request.log.child({ thread_id: input.threadId });
+  const log = request.log;
   const base: ExecuteContext = { keyId: request.principal?.keyId ?? 'anonymous', log, decisions };
   if (!wantsEventStream(request)) return service.execute(input, base);
 

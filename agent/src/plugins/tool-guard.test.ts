@@ -1,0 +1,74 @@
+import { loadConfig } from '../config.js';
+import { createMetrics } from '../observability/metrics.js';
+import { createRedisClient } from '../store/redis-client.js';
+import { cacheKeyOf, canonicalJson, createToolCache, createToolLimiter } from './tool-guard.js';
+
+const config = (env: Record<string, string> = {}) => loadConfig({ RATE_LIMIT_SHELL_PER_MIN: '2', ...env });
+
+describe('tool-result cache', () => {
+  it('keys on tool + canonical args, and on the thread for workspace tools only', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}');
+    expect(cacheKeyOf('web_search', { query: 'x', limit: 3 }, 't1')).toBe(cacheKeyOf('web_search', { limit: 3, query: 'x' }, 't2'));
+    expect(cacheKeyOf('web_search', { query: 'x' }, 't1')).toMatch(/^lm:cache:global:web_search:[0-9a-f]{64}$/);
+    expect(cacheKeyOf('read_file', { file_path: 'a' }, 't1')).not.toBe(cacheKeyOf('read_file', { file_path: 'a' }, 't2'));
+    expect(cacheKeyOf('read_file', { file_path: 'a' }, 't1')).toMatch(/^lm:cache:\{t1\}:read_file:/);
+  });
+
+  it('serves hits, never caches mutating tools or errors, honours ENABLE_CACHING and drops a thread', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const cache = createToolCache(config(), metrics);
+    expect(await cache.get('web_search', { query: 'q' })).toBeUndefined();
+    await cache.set('web_search', { query: 'q' }, 't', { results: [1] });
+    expect(await cache.get('web_search', { query: 'q' })).toEqual({ results: [1] });
+    await cache.set('write_file', { file_path: 'a', text: 'x' }, 't', 'ok');
+    expect(await cache.get('write_file', { file_path: 'a', text: 'x' }, 't')).toBeUndefined();
+    await cache.set('get_weather', { city: 'Paris' }, 't', { error: true, message: 'down' });
+    expect(await cache.get('get_weather', { city: 'Paris' }, 't')).toBeUndefined();
+    await cache.set('read_file', { file_path: 'a' }, 't', 'content');
+    expect(await cache.get('read_file', { file_path: 'a' }, 't')).toBe('content');
+    await cache.dropThread('t');
+    expect(await cache.get('read_file', { file_path: 'a' }, 't')).toBeUndefined();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('luminamind_cache_operations_total{operation="get",result="hit"} 2');
+
+    const off = createToolCache(config({ ENABLE_CACHING: 'false' }), metrics);
+    await off.set('web_search', { query: 'q' }, 't', { results: [1] });
+    expect(await off.get('web_search', { query: 'q' })).toBeUndefined();
+  });
+
+  it('bypasses a Redis that is down: a miss, no throw', async () => {
+    const redis = createRedisClient({ redisUrl: 'redis://127.0.0.1:1', redisSentinel: undefined, redisPassword: undefined }, { onError: () => undefined })!;
+    try {
+      const cache = createToolCache(config(), createMetrics({ defaultMetrics: false }), redis);
+      await expect(cache.set('web_search', { query: 'q' }, 't', { r: 1 })).resolves.toBeUndefined();
+      await expect(cache.get('web_search', { query: 'q' })).resolves.toBeUndefined();
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('per-tool rate limits', () => {
+  it('allows the configured count per key per minute, then refuses with a retry time', async () => {
+    const limiter = createToolLimiter(config());
+    expect(await limiter.take('k1', 'shell')).toEqual({ allowed: true });
+    expect(await limiter.take('k1', 'shell')).toEqual({ allowed: true });
+    const refused = await limiter.take('k1', 'shell');
+    expect(refused).toMatchObject({ allowed: false, limit: 2 });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(await limiter.take('k2', 'shell')).toEqual({ allowed: true });
+    expect(await limiter.take('k1', 'read_file')).toEqual({ allowed: true });
+  });
+
+  it('keeps limiting on local windows when Redis is down (fail-closed per instance)', async () => {
+    const redis = createRedisClient({ redisUrl: 'redis://127.0.0.1:1', redisSentinel: undefined, redisPassword: undefined }, { onError: () => undefined })!;
+    try {
+      const limiter = createToolLimiter(config(), redis);
+      await limiter.take('k', 'shell');
+      await limiter.take('k', 'shell');
+      expect(await limiter.take('k', 'shell')).toMatchObject({ allowed: false });
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
