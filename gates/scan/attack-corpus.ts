@@ -31,12 +31,10 @@ export type Attack = z.infer<typeof AttackSchema>;
 // Written into the canary files outside the workspace; a result that contains it read them.
 export const CANARY_TEXT = 'CANARY-SECRET-7f3a';
 
-export function corpusPath(root: string, corpus: CorpusId): string {
-  return join(root, 'datasets/attacks', `${corpus}.jsonl`);
-}
+export const CORPUS_DIR = 'datasets/attacks';
 
-export async function loadCorpus(root: string, corpus: CorpusId): Promise<{ attack: Attack; line: number }[]> {
-  const text = await readFile(corpusPath(root, corpus), 'utf8');
+export async function loadCorpus(dir: string, corpus: CorpusId): Promise<{ attack: Attack; line: number }[]> {
+  const text = await readFile(join(dir, `${corpus}.jsonl`), 'utf8');
   return text
     .split('\n')
     .map((l, i) => ({ l, line: i + 1 }))
@@ -160,7 +158,13 @@ export interface ReplaySummary {
 }
 
 /** Replays the corpora through the real CLI; every payload must come back refused and nothing outside may change. */
-export async function replayCorpora(root: string, tmp: string, log: (line: string) => void, corpora: readonly CorpusId[] = CORPORA): Promise<ReplaySummary> {
+export async function replayCorpora(
+  root: string,
+  tmp: string,
+  log: (line: string) => void,
+  corpora: readonly CorpusId[] = CORPORA,
+  corpusDir = join(root, CORPUS_DIR),
+): Promise<ReplaySummary> {
   let connections = 0;
   const listener = createServer((socket) => {
     connections++;
@@ -174,7 +178,7 @@ export async function replayCorpora(root: string, tmp: string, log: (line: strin
   try {
     const groups = new Map<string, { corpus: CorpusId; attack: Attack; line: number }[]>();
     for (const corpus of corpora) {
-      const entries = await loadCorpus(root, corpus);
+      const entries = await loadCorpus(corpusDir, corpus);
       payloads[corpus] = entries.length;
       for (const e of entries) groups.set(`${corpus}:${e.attack.tool}`, [...(groups.get(`${corpus}:${e.attack.tool}`) ?? []), { corpus, ...e }]);
     }
