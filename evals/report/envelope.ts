@@ -168,6 +168,19 @@ export const LoadResultSchema = z.object({
   p95Ms: nonNegative,
   p99Ms: nonNegative,
   maxMs: nonNegative.optional(),
+  p97_5Ms: nonNegative.optional(),
+  /** The fixed request rate the run was driven at (open schedule: coordinated omission corrected). */
+  targetRate: nonNegative.optional(),
+  sentRate: nonNegative.optional(),
+  timeouts: count.optional(),
+  non2xx: count.optional(),
+  /** The service's own resources during the run. */
+  rssBytesMax: nonNegative.optional(),
+  eventLoopDelayP99Ms: nonNegative.optional(),
+  eventLoopDelayMaxMs: nonNegative.optional(),
+  /** Simulated model time per request (L) and measured / (C / L), C the mean requests in flight. */
+  modelMsPerRequest: nonNegative.optional(),
+  efficiency: nonNegative.optional(),
 });
 export type LoadResult = z.infer<typeof LoadResultSchema>;
 

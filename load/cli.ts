@@ -1,0 +1,81 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { isProfileId, PROFILES, ProfileSchema, type ProfileId } from './profiles.js';
+import { runLoad } from './load.js';
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function profileId(value: string): ProfileId {
+  if (!isProfileId(value)) throw new InvalidArgumentError(`expected one of ${Object.keys(PROFILES).join(', ')}`);
+  return value;
+}
+
+function loopbackUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http URL');
+  }
+  // Load is never aimed off this machine (DESIGN.md: loopback only).
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new InvalidArgumentError('only loopback targets (127.0.0.1) are allowed');
+  return value;
+}
+
+interface LoadCliOptions {
+  profile: ProfileId;
+  url?: string;
+  redis?: string;
+  out?: string;
+  baselineDir: string;
+  updateBaseline?: boolean;
+  runs?: number;
+  duration?: number;
+  rate?: number;
+}
+
+export function registerLoadCommand(program: Command): void {
+  program
+    .command('load')
+    .description('Drive POST /v1/chat at a fixed rate over a scenario mix, n runs; compare with the baseline; write reports/load/report.json')
+    .option('--profile <name>', `one of ${Object.keys(PROFILES).join(', ')}`, profileId, 'smoke' as ProfileId)
+    .option('--url <url>', 'target an existing service (loopback only) instead of starting one in-process with the simulator', loopbackUrl)
+    .option('--redis <url>', 'in-process service on this Redis instead of in-memory state')
+    .option('--out <path>', 'report path (default reports/load/report.json)')
+    .option('--baseline-dir <dir>', 'where <profile>.json baselines live', 'load/baselines')
+    .option('--update-baseline', 'rewrite the baseline with this run (never done implicitly)')
+    .option('--runs <n>', 'override the profile: number of runs', positive)
+    .option('--duration <seconds>', 'override the profile: seconds per run', positive)
+    .option('--rate <rps>', 'override the profile: fixed request rate', positive)
+    .addHelpText('after', '\nExit: 0 done, 1 the comparison says regressed, 2 usage.\nExample: luminamind load --profile smoke --out reports/load/report.json')
+    .action(async (opts: LoadCliOptions) => {
+      const base = PROFILES[opts.profile];
+      const profile = ProfileSchema.parse({
+        ...base,
+        ...(opts.runs ? { runs: Math.round(opts.runs) } : {}),
+        ...(opts.duration ? { durationSeconds: opts.duration } : {}),
+        ...(opts.rate ? { rate: opts.rate } : {}),
+      });
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      const { path, report } = await runLoad({
+        profile,
+        url: opts.url,
+        redisUrl: opts.redis,
+        out: opts.out,
+        baselineDir: opts.baselineDir,
+        updateBaseline: opts.updateBaseline,
+        onProgress: progress,
+      });
+      const s = report.summary;
+      progress(
+        `load: ${s.runs} runs, ${s.rps.toFixed(1)} req/s, p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, p99 ${s.p99Ms} ms, errors ${(s.errorRate * 100).toFixed(2)} %` +
+          (s.efficiency !== undefined ? `, efficiency ${s.efficiency.toFixed(3)}` : '') +
+          `; vs baseline: ${s.comparison?.verdict} (${s.comparison?.reason ?? ''})`,
+      );
+      process.stdout.write(`${path}\n`);
+      if (s.comparison?.verdict === 'regressed') process.exitCode = 1;
+    });
+}

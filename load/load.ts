@@ -1,0 +1,76 @@
+import { gitInfo, writeReport, defaultReportPath, type LoadComparison, type LoadReport } from '../evals/report/envelope.js';
+import { baselinePath, readBaseline, writeBaseline } from './baseline.js';
+import { compareRuns, DEFAULT_COMPARE_POLICY, type Comparison } from './compare.js';
+import type { Profile } from './profiles.js';
+import { runProfile } from './runner.js';
+import { remoteTarget, startInProcessTarget, type LoadTarget } from './target.js';
+
+export interface LoadOptions {
+  profile: Profile;
+  /** Target an existing service; else one is started in-process with the simulator behind it. */
+  url?: string;
+  redisUrl?: string;
+  out?: string;
+  baselineDir?: string;
+  updateBaseline?: boolean;
+  onProgress?: (line: string) => void;
+}
+
+export interface LoadOutcome {
+  path: string;
+  report: LoadReport;
+  comparison?: Comparison;
+}
+
+/** Runs a profile, compares it with the stored baseline (rewritten only with updateBaseline) and writes reports/load/report.json. */
+export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
+  const progress = options.onProgress ?? (() => {});
+  const { profile } = options;
+  const started = Date.now();
+  const target: LoadTarget = options.url ? remoteTarget(options.url) : await startInProcessTarget(profile.latency, { redisUrl: options.redisUrl });
+  progress(`load: profile ${profile.name} against ${target.url}${target.inProcess ? ' (in-process service, simulator with ttft ' + profile.latency.ttftMs + ' ms, ' + profile.latency.tokensPerSecond + ' tok/s)' : ''}`);
+  let result;
+  try {
+    result = await runProfile(target, profile, progress);
+  } finally {
+    await target.close();
+  }
+  const git = await gitInfo();
+  const path = baselinePath(options.baselineDir ?? 'load/baselines', profile.name);
+  const baseline = await readBaseline(path);
+  let comparison: Comparison | undefined;
+  let summaryComparison: LoadComparison;
+  if (baseline) {
+    comparison = compareRuns(baseline.runs, result.runs, DEFAULT_COMPARE_POLICY);
+    summaryComparison = { baseline: path, verdict: comparison.verdict, ...(comparison.pValue !== undefined ? { pValue: comparison.pValue } : {}), reason: comparison.reason };
+  } else {
+    summaryComparison = { baseline: path, verdict: 'inconclusive', reason: `no baseline at ${path}; record one with --update-baseline` };
+  }
+  if (result.saturated) summaryComparison = { ...summaryComparison, reason: `${summaryComparison.reason ?? ''} (warning: a run sent >10 % fewer requests than scheduled; the connection pool saturated)`.trim() };
+  if (options.updateBaseline) {
+    await writeBaseline(path, profile.name, result.runs, git);
+    progress(`load: baseline ${path} rewritten (--update-baseline)`);
+  }
+  const written = await writeReport(
+    'load',
+    {
+      git,
+      mode: 'simulated',
+      model: target.inProcess ? 'sim' : 'external',
+      config: {
+        profile,
+        target: target.inProcess ? 'in-process' : target.url,
+        redis: Boolean(options.redisUrl),
+        comparePolicy: DEFAULT_COMPARE_POLICY,
+        perPercentile: comparison?.perPercentile ?? [],
+        saturated: result.saturated,
+        wallSeconds: Math.round((Date.now() - started) / 1000),
+        efficiencyDefinition: 'measured rps / (C / L): C = mean requests in flight (rps × mean latency), L = simulated model time per request',
+      },
+      summary: { ...result.summary, comparison: summaryComparison },
+      results: result.runs,
+    },
+    options.out ?? defaultReportPath('load'),
+  );
+  return { ...written, comparison };
+}
