@@ -7,6 +7,7 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
 import { TOOL_NAMES } from './tools/index.js';
+import { BLOCKED_PATTERNS } from './tools/shell-policy.js';
 import { createServiceCheckpointer } from './plugins/checkpointer.js';
 
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 25_000;
@@ -34,7 +35,7 @@ export interface RunningService {
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const root = createLogger(config, { stream: options.logStream });
   const log = root.child({ logger: 'luminamind' });
-  const metrics = createMetrics({ toolNames: TOOL_NAMES });
+  const metrics = createMetrics({ toolNames: TOOL_NAMES, shellPatterns: BLOCKED_PATTERNS.map((b) => b.name) });
   const redis = createRedisClient(config.store, { onError: (err) => log.warn({ err: { message: err.message } }, 'redis_connection_error') });
   if (redis) {
     // Start even when Redis is down: /ready reports it, and the client reconnects by itself.

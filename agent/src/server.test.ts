@@ -92,4 +92,24 @@ describe('buildServer', () => {
       await svc.close();
     }
   });
+
+  it('counts and audit-logs path traversal and dangerous shell patterns seen by tools', async () => {
+    const svc = await startTestService({ APPROVAL_POLICY: 'auto' });
+    try {
+      const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'attack-1', message: 'Show me the password file' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().tool_calls.map((c: { error: boolean }) => c.error)).toEqual([true, true]);
+      const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toContain('path_traversal_attempts_total{tool_name="read_file"} 1');
+      expect(metrics).toContain('shell_dangerous_patterns_blocked_total{pattern="rm -rf /"} 1');
+      expect(metrics).toContain('shell_dangerous_patterns_blocked_total{pattern="dd if="} 0');
+      const audit = svc.logs.map((l) => JSON.parse(l)).filter((l) => l.logger === 'security' && l.msg === 'security_event');
+      expect(audit.map((l) => l.event)).toEqual(['path_traversal', 'shell_blocked']);
+      expect(audit.every((l) => l.thread_id === 'attack-1' && l.run_id)).toBe(true);
+      const shellAudit = svc.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'mutating_tool_call' && l.tool === 'shell');
+      expect(shellAudit).toMatchObject({ approval: 'policy:auto', success: false });
+    } finally {
+      await svc.close();
+    }
+  });
 });

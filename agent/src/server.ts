@@ -28,6 +28,7 @@ import { registerReadyRoute } from './routes/ready.js';
 import { registerThreadDeleteRoute } from './routes/thread-delete.js';
 import { registerThreadHistoryRoute } from './routes/thread-history.js';
 import { MUTATING_TOOLS, TOOL_NAMES } from './tools/index.js';
+import { BLOCKED_PATTERNS } from './tools/shell-policy.js';
 import type { SecurityEvent } from './tools/types.js';
 
 export interface ServerDeps {
@@ -65,7 +66,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const root = deps.logger ?? createLogger(config, { stream: deps.logStream });
   const log = root.child({ logger: 'luminamind' });
   const audit = root.child({ logger: 'security' });
-  const metrics = deps.metrics ?? createMetrics({ toolNames: TOOL_NAMES });
+  const metrics = deps.metrics ?? createMetrics({ toolNames: TOOL_NAMES, shellPatterns: BLOCKED_PATTERNS.map((b) => b.name) });
   const unsupportedClaims = unsupportedClaimsCounter(metrics);
   const redis = deps.redis;
   const checkpointer: ServiceCheckpointer = deps.checkpointer ?? createServiceCheckpointer(config, { metrics, log, redis });

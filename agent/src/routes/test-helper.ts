@@ -54,6 +54,20 @@ export const SERVICE_CASSETTES = [
     ],
   },
   {
+    id: 'svc:attacks',
+    threads: [
+      {
+        agent: IDENTITY,
+        user: 'Show me the password file',
+        turns: [
+          { tool_calls: [{ name: 'read_file', arguments: { file_path: '../../etc/passwd' } }] },
+          { tool_calls: [{ name: 'shell', arguments: { command: 'rm -rf /' } }] },
+          { content: 'I cannot read files outside the workspace or run that command, sorry.' },
+        ],
+      },
+    ],
+  },
+  {
     id: 'svc:empty',
     threads: [{ agent: IDENTITY, user: 'Answer with nothing', turns: [{ content: '' }] }],
   },
