@@ -171,7 +171,7 @@ describe.skipIf(!HAVE_KUBECTL).each(OVERLAYS)('kustomize overlay %s', (overlay) 
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const forApi = pols.filter((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'luminamind' || Object.keys(p.spec.podSelector).length === 0);
     const ingressFrom = forApi.flatMap((p) => p.spec.ingress ?? []).flatMap((r: Any) => r.from.map((f: Any) => f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']));
-    expect(ingressFrom.sort()).toEqual(['ingress-nginx', 'monitoring']);
+    expect(ingressFrom.sort()).toEqual(['chaos-mesh', 'ingress-nginx', 'monitoring']);
     const egressPorts = forApi.flatMap((p) => p.spec.egress ?? []).flatMap((r: Any) => r.ports.map((x: Any) => x.port));
     expect([...new Set(egressPorts)].sort((a, b) => a - b)).toEqual([53, 80, 443, 4317, 6379, 8200, 11434, 26379]);
     // The web rule reaches public addresses only: never the cluster, private ranges or cloud metadata.
