@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   /** Password for the Redis nodes and the Sentinels alike (one secret, rotated together). */
   REDIS_PASSWORD: z.string().min(1).optional(),
+  /** Expire a thread's checkpoints this long after its last write; unset keeps them until DELETE /v1/threads/:id. */
+  CHECKPOINT_TTL_SECONDS: int(60, 10 * 365 * 86_400).optional(),
   ENABLE_CACHING: bool.default(true),
   CACHE_TTL_SECONDS: int(1, 30 * 86_400).default(3600),
   RATE_LIMIT_WEB_SEARCH_PER_MIN: int(1, 1_000_000).default(10),
@@ -94,6 +96,15 @@ const EnvSchema = z.object({
     .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  /** Vault (KV v2) read once at start: secrets there fill in (and win over) the environment. */
+  VAULT_ADDR: url.optional(),
+  VAULT_TOKEN: z.string().min(1).optional(),
+  /** KV v2 mount and path, e.g. `secret/luminamind` (mount `secret`, path `luminamind`). */
+  VAULT_KV_PATH: z.string().regex(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_\/-]+$/, 'must be <mount>/<path>').default('secret/luminamind'),
+  VAULT_K8S_ROLE: z.string().min(1).optional(),
+  VAULT_K8S_MOUNT: z.string().min(1).default('kubernetes'),
+  VAULT_K8S_TOKEN_PATH: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+  VAULT_NAMESPACE: z.string().min(1).optional(),
 
   LUMINAMIND_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
   GITHUB_STEP_SUMMARY: z.string().min(1).optional(),
@@ -166,6 +177,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
           }
         : undefined,
       redisPassword: env.REDIS_PASSWORD,
+      checkpointTtlSeconds: env.CHECKPOINT_TTL_SECONDS,
       cache: { enabled: env.ENABLE_CACHING, defaultTtlSeconds: env.CACHE_TTL_SECONDS },
       toolRateLimitsPerMinute: {
         web_search: env.RATE_LIMIT_WEB_SEARCH_PER_MIN,
@@ -184,6 +196,15 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     log: { level: env.LOG_LEVEL },
     otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    vault: env.VAULT_ADDR
+      ? {
+          addr: env.VAULT_ADDR,
+          token: env.VAULT_TOKEN,
+          kvPath: env.VAULT_KV_PATH,
+          kubernetes: env.VAULT_K8S_ROLE ? { role: env.VAULT_K8S_ROLE, mount: env.VAULT_K8S_MOUNT, tokenPath: env.VAULT_K8S_TOKEN_PATH } : undefined,
+          namespace: env.VAULT_NAMESPACE,
+        }
+      : undefined,
     /** The release gate: the Ed25519 key `promote` signs with, and the CI summary file it appends to. */
     gate: { signingKey: env.LUMINAMIND_SIGNING_KEY, stepSummaryFile: env.GITHUB_STEP_SUMMARY },
   };
@@ -215,6 +236,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigInvalidError(problems);
   }
   return deepFreeze(toConfig(parsed.data));
+}
+
+/** A copy of the process environment, for start-up steps that add to it (Vault secrets) before loadConfig. */
+export function processEnvironment(): Record<string, string | undefined> {
+  return { ...process.env };
 }
 
 /** The environment variables LuminaMind reads, for `--help` output and docs. */

@@ -45,7 +45,7 @@ export function createCheckpointer(config: { readonly store: RedisStoreConfig },
     client,
     ownsClient: !options.client,
     hooks,
-    ttlSeconds: options.ttlSeconds,
+    ttlSeconds: options.ttlSeconds ?? config.store.checkpointTtlSeconds,
     keyPrefix: options.keyPrefix,
     healthTimeoutMs: options.healthTimeoutMs,
   });

@@ -12,7 +12,7 @@ export interface RedisClientOptions {
 }
 
 /** Where Redis is: a URL or Sentinels (which win, as in config.ts). Undefined means "no Redis configured". */
-export type RedisStoreConfig = Partial<Pick<Config['store'], 'redisUrl' | 'redisSentinel' | 'redisPassword'>>;
+export type RedisStoreConfig = Partial<Pick<Config['store'], 'redisUrl' | 'redisSentinel' | 'redisPassword' | 'checkpointTtlSeconds'>>;
 
 /** True when the configuration names a Redis (URL or Sentinels); false means the in-memory fallback. */
 export function isRedisConfigured(store: RedisStoreConfig): boolean {
