@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, processEnvironment } from '../config.js';
+import { readVaultSecrets } from '../plugins/vault.js';
 import { startService } from '../main.js';
 
 /** `luminamind serve`: the HTTP service on HOST:PORT (npm start), until SIGTERM/SIGINT. */
@@ -16,7 +17,9 @@ GET /health, GET /ready, GET /metrics, GET /docs/json (OpenAPI).
 Auth: AUTH=apikey (default) with API_KEY_HASHES (sha256 hex of each key); AUTH=none only on a loopback HOST.`,
     )
     .action(async (opts: { shutdownDeadlineMs: string }) => {
-      const config = loadConfig();
+      const env = processEnvironment();
+      // With VAULT_ADDR set, Vault's secrets are laid over the environment before the one real parse.
+      const config = loadConfig({ ...env, ...(await readVaultSecrets(loadConfig(env))) });
       const running = await startService(config, { handleSignals: true, shutdownDeadlineMs: Number(opts.shutdownDeadlineMs) });
       process.stderr.write(`luminamind: serving on ${running.url}\n`);
       // Keep the command pending until a signal handler exits the process.
