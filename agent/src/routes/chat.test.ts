@@ -117,4 +117,29 @@ describe('POST /v1/chat', () => {
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(svc.root, 'del-1'))).toBe(false);
   });
+
+  it('rejects a pending action over HTTP: the file is never written', async () => {
+    const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'rej-1', message: 'Write "remember the milk" to notes.txt' } });
+    expect(res.json().status).toBe('awaiting_approval');
+    const resumed = await svc.app.inject({ method: 'POST', url: '/v1/threads/rej-1/approvals', headers: AUTH_HEADERS, payload: { decisions: [{ type: 'reject', message: 'not now' }] } });
+    expect(resumed.statusCode).toBe(200);
+    expect(resumed.json().status).toBe('completed');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(svc.root, 'rej-1', 'notes.txt'))).toBe(false);
+  });
+
+  it('refuses a second concurrent run on the same thread with 409', async () => {
+    svc.sim.setFaults({ latencyMs: 300 });
+    try {
+      const [a, b] = await Promise.all([
+        svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'busy-1', message: 'Say hello' } }),
+        new Promise((r) => setTimeout(r, 50)).then(() => svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'busy-1', message: 'Say hello' } })),
+      ]);
+      expect(a.statusCode).toBe(200);
+      expect(b.statusCode).toBe(409);
+      expect(b.json().error.code).toBe('AGT_ERR_THREAD_BUSY');
+    } finally {
+      svc.sim.setFaults({});
+    }
+  });
 });
