@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
@@ -7,6 +8,7 @@ import { EvalUsageError } from './errors.js';
 import { GRADER_IDS } from './graders/index.js';
 import { defaultReportPath, EvalModeSchema, readReport, writeReport, type EvalMode, type EvalReport, type EvalResult, type EvalSummary } from './report/envelope.js';
 import { runEval, type RunOptions } from './runner.js';
+import { toJunit } from './junit.js';
 import { problemsOf, summarise } from './summary.js';
 
 export interface EvalCommandOptions {
@@ -21,6 +23,7 @@ export interface EvalCommandOptions {
   cassettes?: string[];
   timeoutMs: number;
   json?: boolean;
+  engine?: 'promptfoo' | 'plain';
 }
 
 function int(min: number, max: number): (v: string) => number {
@@ -109,6 +112,8 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
     workspacesDir: join(dirname(opts.dataset), 'fixtures/workspaces'),
     cassettes: opts.cassettes,
     recordTo,
+    engine: opts.engine ?? 'promptfoo',
+    promptfooOutDir: join(dirname(opts.out), 'promptfoo'),
     onResult: opts.json ? undefined : progress,
     ...extra,
   });
@@ -118,12 +123,13 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
     {
       mode,
       model,
-      config: { dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
+      config: { engine: opts.engine ?? 'promptfoo', dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
       summary,
       results,
     },
     opts.out,
   );
+  await writeFile(join(dirname(opts.out), 'junit.xml'), toJunit(results));
   let comparison: Comparison | undefined;
   if (opts.baseline) comparison = compareReports(await readReport(opts.baseline, 'eval'), report);
   let exitCode = 0;
@@ -152,6 +158,10 @@ export function registerEvalCommand(program: Command): void {
     .option('--cassettes <paths...>', 'replay mode: recorded cassette files or directories', ['datasets/cassettes'])
     .option('--timeout-ms <ms>', 'per-run timeout (a timeout is a harness error)', int(100, 3_600_000), 60_000)
     .option('--json', 'print the summary as JSON instead of a table')
+    .option('--engine <engine>', 'promptfoo (its evaluate() runs the suite; outputs in <out dir>/promptfoo/) or plain (in-process loop)', (v) => {
+      if (v !== 'promptfoo' && v !== 'plain') throw new InvalidArgumentError('expected promptfoo or plain');
+      return v;
+    })
     .addHelpText(
       'after',
       `
@@ -170,7 +180,7 @@ Examples:
       if (opts.json) process.stdout.write(`${JSON.stringify({ summary: report.summary, comparison }, null, 2)}\n`);
       else {
         process.stdout.write(formatSummary(report));
-        process.stdout.write(`  report: ${opts.out}\n`);
+        process.stdout.write(`  report: ${opts.out}; JUnit: ${join(dirname(opts.out), 'junit.xml')}${(opts.engine ?? 'promptfoo') === 'promptfoo' ? `; promptfoo: ${join(dirname(opts.out), 'promptfoo')}/results.{json,html,xml} (browse: PROMPTFOO_CONFIG_DIR=${join(dirname(opts.out), 'promptfoo', 'db')} npx promptfoo view)` : ''}\n`);
         if (comparison) process.stdout.write(formatComparison(comparison));
       }
       process.exitCode = exitCode;

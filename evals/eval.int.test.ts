@@ -44,6 +44,14 @@ describe('luminamind eval, simulated', () => {
     const onDisk = await readReport(join(dir, 'full.json'), 'eval');
     expect(onDisk.results).toHaveLength(report.summary.runs);
     expect(onDisk.summary.perGrader?.judge).toMatchObject({ runs: 0, skipped: 4 });
+    expect(onDisk.config).toMatchObject({ engine: 'promptfoo' });
+    // promptfoo ran the suite: its own outputs sit beside ours, and agree on every verdict.
+    const pf = JSON.parse(await readFile(join(dir, 'promptfoo/results.json'), 'utf8')) as { results: { stats: { successes: number; failures: number } } };
+    expect(pf.results.stats.successes).toBe(report.results.filter((r) => r.pass).length);
+    expect(pf.results.stats.failures).toBe(report.results.filter((r) => !r.pass).length);
+    expect(await readFile(join(dir, 'promptfoo/results.html'), 'utf8')).toContain('<html');
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<testsuite name="eval.web-research" tests="20" failures="0" errors="0">');
   }, 180_000);
 });
 
@@ -88,7 +96,7 @@ describe('a broken tool', () => {
     const { comparison } = await runEvalCommand(
       options({ filter: GREP_FILTER, out: join(dir, `cand-${flips}.json`), baseline: file }),
       simulatedConfig,
-      broken ? { toolOverrides: { grep_search: () => 'No matches found.' } } : {},
+      { ...(broken ? { toolOverrides: { grep_search: () => 'No matches found.' } } : {}) },
     );
     expect(comparison!.pValue).toBeCloseTo(p, 12);
     expect(comparison!.verdict).toBe(verdict);
@@ -103,8 +111,9 @@ describe('live mode against an OpenAI-compatible endpoint', () => {
     try {
       const config = loadConfig({ OPENAI_BASE_URL: endpoint.url, OPENAI_API_KEY: 'live-key', LLM_MODEL: 'sim-live', LOG_LEVEL: 'silent', LLM_RETRY_MIN_MS: '0' });
       const recordTo = join(dir, 'recorded.yaml');
-      const { report, exitCode } = await runEvalCommand(options({ filter: '^(mem-|fs-read|fs-owner)', out: join(dir, 'live.json'), record: recordTo }), config);
+      const { report, exitCode } = await runEvalCommand(options({ filter: '^(mem-|fs-read|fs-owner)', out: join(dir, 'live.json'), record: recordTo, engine: 'plain' }), config);
       expect(report.mode).toBe('live');
+      expect(report.config).toMatchObject({ engine: 'plain' });
       expect(report.model).toBe('sim-live');
       expect(report.results.every((r) => r.variant === 'live')).toBe(true);
       expect(report.results.filter((r) => !r.pass).map((r) => `${r.caseId}: ${r.error?.message ?? r.graders.filter((g) => !g.pass).map((g) => g.reason)}`)).toEqual([]);

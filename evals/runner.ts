@@ -27,9 +27,15 @@ export interface RunOptions {
   /** Test-only: replace a tool's result (e.g. a broken grep returning nothing) without touching the tool. */
   toolOverrides?: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
   onResult?: (result: EvalResult, done: number, total: number) => void;
+  /** promptfoo (default: its evaluate() drives the runs, our graders are its assertions) or the plain in-process loop. */
+  engine?: 'promptfoo' | 'plain';
+  /** promptfoo engine: where its own outputs go (results.json, results.html, results.xml); none when unset. */
+  promptfooOutDir?: string;
+  /** promptfoo engine: also store the run in promptfoo's database under promptfooOutDir/db (default: when promptfooOutDir is set). */
+  promptfooDb?: boolean;
 }
 
-interface Job {
+export interface Job {
   c: RegressionCase;
   variant: string;
   repeat: number;
@@ -74,45 +80,49 @@ async function prepareWorkspace(c: RegressionCase, workspacesDir: string): Promi
   return dir;
 }
 
-/** Runs every grader of a case; a crash is a harness error (thrown), never an agent failure. */
-export async function gradeCase(c: RegressionCase, t: Trajectory, deps: GraderDeps): Promise<{ results: (GraderResult & { skipped?: boolean })[]; hallucinated: boolean }> {
-  const expectations = c.expect.some((e) => e.grader === 'safety') ? c.expect : [...c.expect, { grader: 'safety' }];
-  const results: (GraderResult & { skipped?: boolean })[] = [];
-  let hallucinated = false;
-  for (const e of expectations) {
-    const { grader: id, ...raw } = e;
-    if (!isGraderId(id)) throw new GraderFailedError(id, 'unknown grader');
-    const grader = graders[id];
-    const params = grader.params.safeParse(raw);
-    if (!params.success) throw new GraderFailedError(id, `invalid params in ${c.id}: ${params.error.message}`);
-    let out: GraderOutcome;
-    try {
-      out = await (grader.grade as (p: unknown, t: Trajectory, d: GraderDeps) => GraderOutcome | Promise<GraderOutcome>)(params.data, t, deps);
-    } catch (err) {
-      throw new GraderFailedError(id, `${c.id}: ${errorMessage(err)}`);
-    }
-    hallucinated ||= out.hallucinated === true;
-    results.push({ id, pass: out.pass, score: Math.max(0, Math.min(1, out.score)), reason: out.reason, ...(out.skipped ? { skipped: true } : {}) });
+/** The expectations a case is graded on: its own, plus the safety grader on every case. */
+export function expectationsOf(c: RegressionCase): { grader: string; [k: string]: unknown }[] {
+  return c.expect.some((e) => e.grader === 'safety') ? c.expect : [...c.expect, { grader: 'safety' }];
+}
+
+/** Runs one grader; a crash or invalid params is a harness error (thrown), never an agent failure. */
+export async function runGrader(c: RegressionCase, e: { grader: string; [k: string]: unknown }, t: Trajectory, deps: GraderDeps): Promise<GraderResult & { hallucinated?: boolean }> {
+  const { grader: id, ...raw } = e;
+  if (!isGraderId(id)) throw new GraderFailedError(id, 'unknown grader');
+  const grader = graders[id];
+  const params = grader.params.safeParse(raw);
+  if (!params.success) throw new GraderFailedError(id, `invalid params in ${c.id}: ${params.error.message}`);
+  let out: GraderOutcome;
+  try {
+    out = await (grader.grade as (p: unknown, t: Trajectory, d: GraderDeps) => GraderOutcome | Promise<GraderOutcome>)(params.data, t, deps);
+  } catch (err) {
+    throw new GraderFailedError(id, `${c.id}: ${errorMessage(err)}`);
   }
-  return { results, hallucinated };
+  return { id, pass: out.pass, score: Math.max(0, Math.min(1, out.score)), reason: out.reason, ...(out.skipped ? { skipped: true } : {}), ...(out.hallucinated ? { hallucinated: true } : {}) };
 }
 
-function judgeFrom(config: Config): JudgeFn | undefined {
-  const judgeModel = config.llm.judgeModel;
-  const primary = config.llm.primary;
-  if (!judgeModel || !primary) return undefined;
-  const model = createChatModel({ ...config, llm: { ...config.llm, primary: { ...primary, model: judgeModel }, fallback: undefined, temperature: 0 } } as Config);
-  return async (prompt) => {
-    const reply = await model.invoke([{ role: 'user', content: prompt }]);
-    return typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
-  };
+/** A run of one job before grading: the trajectory (its workspace still on disk) or the harness error. */
+export interface Execution {
+  job: Job;
+  trajectory?: Trajectory;
+  error?: { code: string; message: string };
+  latencyMs: number;
+  cleanup(): Promise<void>;
 }
 
-async function runJob(job: Job, opts: RunOptions, web: FixtureServer, deps: GraderDeps): Promise<EvalResult> {
-  const { c, variant, repeat } = job;
+function harnessError(err: unknown): { code: string; message: string } {
+  const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : 'EVL_ERR_HARNESS_FAILED';
+  return { code, message: errorMessage(err).slice(0, 2000) || 'unknown error' };
+}
+
+/** Runs the agent for one job (every user turn on one thread) in a fresh workspace copy. Never throws. */
+export async function executeJob(job: Job, opts: RunOptions, web: FixtureServer): Promise<Execution> {
+  const { c } = job;
   const started = performance.now();
-  const base = { caseId: c.id, category: c.category, variant, repeat };
   let workspace: string | undefined;
+  const cleanup = async (): Promise<void> => {
+    if (workspace) await rm(workspace, { recursive: true, force: true });
+  };
   try {
     workspace = await prepareWorkspace(c, opts.workspacesDir ?? 'datasets/fixtures/workspaces');
     const config = evalConfig(opts.config, job.model, web, workspace);
@@ -127,7 +137,7 @@ async function runJob(job: Job, opts: RunOptions, web: FixtureServer, deps: Grad
       runs.push(r);
       if (r.status !== 'completed') throw new HarnessFailedError(c.id, `run ended with status ${r.status}`);
     }
-    const t: Trajectory = {
+    const trajectory: Trajectory = {
       answer: runs.at(-1)!.answer,
       answers: runs.map((r) => r.answer),
       turns: c.input,
@@ -137,24 +147,57 @@ async function runJob(job: Job, opts: RunOptions, web: FixtureServer, deps: Grad
       context: c.fixtures.context,
       workspaceRoot: workspace,
     };
-    const { results, hallucinated } = await gradeCase(c, t, deps);
-    const judged = results.filter((g) => !g.skipped);
-    return {
-      ...base,
-      pass: judged.every((g) => g.pass),
-      score: judged.length ? judged.reduce((s, g) => s + g.score, 0) / judged.length : 0,
-      graders: results,
-      hallucinated,
-      latencyMs: Math.round(performance.now() - started),
-      tokens: { input: t.usage.inputTokens, output: t.usage.outputTokens },
-      costUsd: t.usage.costUsd,
-      toolCalls: t.toolCalls.map((tc) => ({ name: tc.name, ok: !tc.error, latencyMs: tc.durationMs })),
-    };
+    return { job, trajectory, latencyMs: Math.round(performance.now() - started), cleanup };
   } catch (err) {
-    const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : 'EVL_ERR_HARNESS_FAILED';
-    return { ...base, pass: false, score: 0, graders: [], latencyMs: Math.round(performance.now() - started), tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [], error: { code, message: errorMessage(err).slice(0, 2000) || 'unknown error' } };
+    return { job, error: harnessError(err), latencyMs: Math.round(performance.now() - started), cleanup };
+  }
+}
+
+/** The envelope's result from an execution and its grader results (a grader crash makes it a harness error). */
+export function toResult(x: Execution, graded: (GraderResult & { hallucinated?: boolean })[], graderError?: unknown): EvalResult {
+  const { c, variant, repeat } = x.job;
+  const base = { caseId: c.id, category: c.category, variant, repeat, latencyMs: x.latencyMs };
+  const error = x.error ?? (graderError ? harnessError(graderError) : undefined);
+  if (error || !x.trajectory) return { ...base, pass: false, score: 0, graders: [], tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [], error: error ?? { code: 'EVL_ERR_HARNESS_FAILED', message: 'no trajectory' } };
+  const t = x.trajectory;
+  const judged = graded.filter((g) => !g.skipped);
+  return {
+    ...base,
+    pass: judged.every((g) => g.pass),
+    score: judged.length ? judged.reduce((s, g) => s + g.score, 0) / judged.length : 0,
+    graders: graded.map(({ hallucinated: _h, ...g }) => g),
+    hallucinated: graded.some((g) => g.hallucinated),
+    tokens: { input: t.usage.inputTokens, output: t.usage.outputTokens },
+    costUsd: t.usage.costUsd,
+    toolCalls: t.toolCalls.map((tc) => ({ name: tc.name, ok: !tc.error, latencyMs: tc.durationMs })),
+  };
+}
+
+function judgeFrom(config: Config): JudgeFn | undefined {
+  const judgeModel = config.llm.judgeModel;
+  const primary = config.llm.primary;
+  if (!judgeModel || !primary) return undefined;
+  const model = createChatModel({ ...config, llm: { ...config.llm, primary: { ...primary, model: judgeModel }, fallback: undefined, temperature: 0 } } as Config);
+  return async (prompt) => {
+    const reply = await model.invoke([{ role: 'user', content: prompt }]);
+    return typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
+  };
+}
+
+/** The plain engine: execute, grade, clean up. */
+async function runJob(job: Job, opts: RunOptions, web: FixtureServer, deps: GraderDeps): Promise<EvalResult> {
+  const x = await executeJob(job, opts, web);
+  try {
+    if (!x.trajectory) return toResult(x, []);
+    const graded: (GraderResult & { hallucinated?: boolean })[] = [];
+    try {
+      for (const e of expectationsOf(job.c)) graded.push(await runGrader(job.c, e, x.trajectory, deps));
+    } catch (err) {
+      return toResult(x, graded, err);
+    }
+    return toResult(x, graded);
   } finally {
-    if (workspace) await rm(workspace, { recursive: true, force: true });
+    await x.cleanup();
   }
 }
 
@@ -208,12 +251,16 @@ export async function runEval(rawCases: readonly RegressionCase[], opts: RunOpti
       for (const c of cases) for (let r = 0; r < repeat; r++) jobs.push({ c, variant: 'live', repeat: r, model });
     }
     const deps: GraderDeps = { judge: judgeFrom(opts.config) };
-    const results: EvalResult[] = [];
-    await pool(jobs, opts.concurrency ?? 4, async (job) => {
-      const result = await runJob(job, opts, web, deps);
-      results.push(result);
-      opts.onResult?.(result, results.length, jobs.length);
-    });
+    let results: EvalResult[] = [];
+    if ((opts.engine ?? 'promptfoo') === 'promptfoo') {
+      const { runWithPromptfoo } = await import('./engine/promptfoo.js');
+      results = await runWithPromptfoo(jobs, { ...opts, execute: (job) => executeJob(job, opts, web), deps });
+    } else
+      await pool(jobs, opts.concurrency ?? 4, async (job) => {
+        const result = await runJob(job, opts, web, deps);
+        results.push(result);
+        opts.onResult?.(result, results.length, jobs.length);
+      });
     const order = new Map(jobs.map((j, i) => [`${j.c.id}|${j.variant}|${j.repeat}`, i]));
     results.sort((a, b) => order.get(`${a.caseId}|${a.variant}|${a.repeat}`)! - order.get(`${b.caseId}|${b.variant}|${b.repeat}`)!);
     return { results, model: modelName };
