@@ -38,12 +38,12 @@ async function loadPromptfoo(configDir: string | undefined): Promise<typeof impo
   // The promptfoo library reads these from the environment and has no option for them; this module is the one
   // place the harness sets them, before promptfoo is first imported: no telemetry, no update check, no sharing,
   // and its database in our reports directory (the first run of a process picks it; the connection is cached).
-  /* eslint-disable n/no-process-env, no-restricted-properties, no-restricted-syntax */
+  /* eslint-disable no-restricted-properties */
   process.env.PROMPTFOO_DISABLE_TELEMETRY = '1';
   process.env.PROMPTFOO_DISABLE_UPDATE = '1';
   process.env.PROMPTFOO_DISABLE_SHARING = '1';
   if (configDir && !process.env.PROMPTFOO_CONFIG_DIR) process.env.PROMPTFOO_CONFIG_DIR = configDir;
-  /* eslint-enable n/no-process-env, no-restricted-properties, no-restricted-syntax */
+  /* eslint-enable no-restricted-properties */
   if (configDir) await mkdir(configDir, { recursive: true });
   return (await import('promptfoo')).default;
 }
