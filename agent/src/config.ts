@@ -100,7 +100,7 @@ const EnvSchema = z.object({
   VAULT_ADDR: url.optional(),
   VAULT_TOKEN: z.string().min(1).optional(),
   /** KV v2 mount and path, e.g. `secret/luminamind` (mount `secret`, path `luminamind`). */
-  VAULT_KV_PATH: z.string().regex(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_\/-]+$/, 'must be <mount>/<path>').default('secret/luminamind'),
+  VAULT_KV_PATH: z.string().regex(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_/-]+$/, 'must be <mount>/<path>').default('secret/luminamind'),
   VAULT_K8S_ROLE: z.string().min(1).optional(),
   VAULT_K8S_MOUNT: z.string().min(1).default('kubernetes'),
   VAULT_K8S_TOKEN_PATH: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
