@@ -8,6 +8,7 @@ const fake = {
   pem: ['-----BEGIN', 'RSA PRIVATE KEY-----'].join(' '),
   github: ['ghp', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'].join('_'),
   random: ['Zq8', 'Lw3Vn7Rt1Ky5Mp9Bx2Hc6Jd4Fg0Sa8Qe'].join(''),
+  password: ['Tr0ub4', 'dor&3xx'].join(''),
 };
 
 describe('secret scan', () => {
@@ -16,7 +17,7 @@ describe('secret scan', () => {
     ['aws-access-key-id', `aws_access_key_id = ${fake.aws}`, 'high'],
     ['private-key', fake.pem, 'critical'],
     ['github-token', `token: ${fake.github}`, 'high'],
-    ['password-assignment', `const config = { password: "Tr0ub4dor&3xx" };`, 'high'],
+    ['password-assignment', `const config = { password: "${fake.password}" };`, 'high'],
   ])('finds %s', (rule, line, severity) => {
     const [finding, ...rest] = scanText('src/app.ts', `// header\n${line}\n`, []);
     expect(rest).toEqual([]);
