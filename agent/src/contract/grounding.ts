@@ -52,6 +52,8 @@ function close(a: number, b: number): boolean {
 }
 
 function derivable(n: number, pool: readonly number[]): boolean {
+  // A year is stated, never computed: 2009 must not pass as 2011 − 2.
+  if (Number.isInteger(n) && n >= 1900 && n <= 2100) return false;
   const values = [...new Set(pool)].slice(0, 80);
   for (const a of values)
     for (const b of values) {
