@@ -190,7 +190,9 @@ Examples:
     .description('Compare two eval reports: exact McNemar over results paired by case, variant and repeat.')
     .option('--json', 'print {verdict, pValue, regressed[], improved[]} as JSON')
     .option('--alpha <a>', 'significance level', (v) => Number(v), 0.05)
-    .action(async (base: string, candidate: string, opts: { json?: boolean; alpha: number }) => {
+    .action(async (base: string, candidate: string, _opts: unknown, command: Command) => {
+      // `eval` has its own --json, so commander may hand the flag to the parent: read both.
+      const opts = command.optsWithGlobals<{ json?: boolean; alpha: number }>();
       const c = compareReports(await readReport(base, 'eval'), await readReport(candidate, 'eval'), opts.alpha);
       process.stdout.write(opts.json ? `${JSON.stringify({ verdict: c.verdict, pValue: c.pValue, regressed: c.regressed, improved: c.improved }, null, 2)}\n` : formatComparison(c));
       process.exitCode = c.verdict === 'regressed' ? 1 : 0;

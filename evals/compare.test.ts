@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../bin/cli.js';
+import { asExpected, compareResults } from './compare.js';
+import { writeReport, type EvalResult } from './report/envelope.js';
+import { summarise } from './summary.js';
+
+function result(caseId: string, pass: boolean, variant = 'gold', repeat = 0): EvalResult {
+  return { caseId, category: 'file-search', variant, repeat, pass, score: pass ? 1 : 0, graders: [], latencyMs: 1, tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [] };
+}
+
+/** b pairs regress (pass → fail), c improve, `same` stay passing: a McNemar table with known discordant counts. */
+function table(b: number, c: number, same = 3): { base: EvalResult[]; cand: EvalResult[] } {
+  const base: EvalResult[] = [];
+  const cand: EvalResult[] = [];
+  for (let i = 0; i < b; i++) base.push(result(`r${i}`, true)), cand.push(result(`r${i}`, false));
+  for (let i = 0; i < c; i++) base.push(result(`i${i}`, false)), cand.push(result(`i${i}`, true));
+  for (let i = 0; i < same; i++) base.push(result(`s${i}`, true)), cand.push(result(`s${i}`, true));
+  return { base, cand };
+}
+
+describe('compareResults (exact McNemar, hand-computed)', () => {
+  it.each([
+    [0, 5, 0.0625, 'no significant change'],
+    [6, 0, 0.03125, 'regressed'],
+    [1, 9, 0.021484375, 'improved'],
+    [8, 2, 0.109375, 'no significant change'],
+    [10, 2, 0.03857421875, 'regressed'],
+  ] as const)('b=%i c=%i → p=%f, %s', (b, c, p, verdict) => {
+    const { base, cand } = table(b, c);
+    const cmp = compareResults(base, cand);
+    expect(cmp.pValue).toBeCloseTo(p, 12);
+    expect(cmp.verdict).toBe(verdict);
+    expect(cmp.regressed).toHaveLength(b);
+    expect(cmp.improved).toHaveLength(c);
+  });
+
+  it('pairs by case, variant and repeat, ignores unpaired results, and treats a caught faulty variant as expected', () => {
+    const base = [result('a', true, 'gold', 0), result('a', false, 'faulty:x', 0), result('b', true, 'gold', 1)];
+    const cand = [result('a', true, 'gold', 0), result('a', true, 'faulty:x', 0), result('b', false, 'gold', 0)];
+    const cmp = compareResults(base, cand);
+    expect(cmp.pairs).toBe(2);
+    expect(cmp.regressed).toEqual(['a faulty:x#0']);
+    expect(asExpected({ ...result('e', false), error: { message: 'boom' } })).toBe(false);
+  });
+});
+
+describe('summarise', () => {
+  it('computes pass^k with a per-case floor, specificity, sensitivity and the harness error rate', () => {
+    const results = [
+      result('a', true, 'gold', 0),
+      result('a', true, 'gold', 1),
+      result('b', true, 'gold', 0),
+      result('b', false, 'gold', 1),
+      result('a', false, 'faulty:x', 0),
+      result('a', true, 'faulty:x', 1),
+      { ...result('c', false, 'gold', 0), error: { message: 'timeout' } },
+    ];
+    const s = summarise(results, 2);
+    expect(s.passK.k).toBe(2);
+    // a: C(2,2)/C(2,2) = 1; b: C(1,2)/C(2,2) = 0; c: 0 of 1 → 0. Mean 1/3, floor 0.
+    expect(s.passK.rate).toBeCloseTo(1 / 3, 12);
+    expect(s.passK.floor).toBe(0);
+    expect(s.specificity).toBeCloseTo(3 / 5, 12);
+    expect(s.sensitivity).toBeCloseTo(1 / 2, 12);
+    expect(s.harnessErrorRate).toBeCloseTo(1 / 7, 12);
+    expect(s.passRate).toBeCloseTo(3 / 5, 12);
+  });
+});
+
+describe('luminamind eval compare', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lm-compare-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints {verdict, pValue, regressed, improved} as JSON and exits 1 on a regression', async () => {
+    const { base, cand } = table(6, 0);
+    const draft = (results: EvalResult[]) => ({ mode: 'simulated' as const, model: 'sim', config: {}, summary: summarise(results), results });
+    await writeReport('eval', draft(base), join(dir, 'base.json'));
+    await writeReport('eval', draft(cand), join(dir, 'cand.json'));
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const previous = process.exitCode;
+    try {
+      const code = await main(['node', 'luminamind', 'eval', 'compare', join(dir, 'base.json'), join(dir, 'cand.json'), '--json']);
+      expect(code).toBe(1);
+    } finally {
+      spy.mockRestore();
+      process.exitCode = previous;
+    }
+    const printed = JSON.parse(out.join('')) as Record<string, unknown>;
+    expect(printed).toEqual({ verdict: 'regressed', pValue: 0.03125, regressed: ['r0 gold#0', 'r1 gold#0', 'r2 gold#0', 'r3 gold#0', 'r4 gold#0', 'r5 gold#0'], improved: [] });
+  });
+});
