@@ -14,9 +14,13 @@ function result(caseId: string, pass: boolean, variant = 'gold', repeat = 0): Ev
 function table(b: number, c: number, same = 3): { base: EvalResult[]; cand: EvalResult[] } {
   const base: EvalResult[] = [];
   const cand: EvalResult[] = [];
-  for (let i = 0; i < b; i++) base.push(result(`r${i}`, true)), cand.push(result(`r${i}`, false));
-  for (let i = 0; i < c; i++) base.push(result(`i${i}`, false)), cand.push(result(`i${i}`, true));
-  for (let i = 0; i < same; i++) base.push(result(`s${i}`, true)), cand.push(result(`s${i}`, true));
+  const add = (id: string, before: boolean, after: boolean): void => {
+    base.push(result(id, before));
+    cand.push(result(id, after));
+  };
+  for (let i = 0; i < b; i++) add(`r${i}`, true, false);
+  for (let i = 0; i < c; i++) add(`i${i}`, false, true);
+  for (let i = 0; i < same; i++) add(`s${i}`, true, true);
   return { base, cand };
 }
 
@@ -84,7 +88,10 @@ describe('luminamind eval compare', () => {
     await writeReport('eval', draft(base), join(dir, 'base.json'));
     await writeReport('eval', draft(cand), join(dir, 'cand.json'));
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
     const previous = process.exitCode;
     try {
       const code = await main(['node', 'luminamind', 'eval', 'compare', join(dir, 'base.json'), join(dir, 'cand.json'), '--json']);
