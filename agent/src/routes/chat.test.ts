@@ -84,10 +84,14 @@ describe('POST /v1/chat', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/event-stream');
-    const events = [...res.body.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toEqual(['run_started', 'tool_start', 'tool_end', 'result']);
-    const result = JSON.parse(/event: result\ndata: (.*)\n/.exec(res.body)![1]!);
+    const events = [...res.body.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1]!, data: JSON.parse(m[2]!) }));
+    expect(events.map((e) => e.event).filter((e) => e !== 'token')).toEqual(['run_started', 'tool_start', 'tool_end', 'result']);
+    const result = events.at(-1)!.data;
     expect(result.answer).toBe('notes.txt says: remember the milk.');
+    const tokens = events.filter((e) => e.event === 'token');
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(tokens.map((t) => t.data.text).join('')).toBe(result.answer);
+    expect(events.findIndex((e) => e.event === 'token')).toBeGreaterThan(events.findIndex((e) => e.event === 'tool_end'));
   });
 
   it('rejects an empty answer and a leaked stack trace with AGT_ERR_ANSWER_REJECTED', async () => {
@@ -141,5 +145,17 @@ describe('POST /v1/chat', () => {
     } finally {
       svc.sim.setFaults({});
     }
+  });
+
+  it('streams each SSE request its own tokens, and keeps JSON requests off model streaming', async () => {
+    const sse = (thread_id: string, message: string) =>
+      svc.app.inject({ method: 'POST', url: '/v1/chat', headers: { ...AUTH_HEADERS, accept: 'text/event-stream' }, payload: { thread_id, message } });
+    const [a, b] = await Promise.all([sse('tok-a', 'Say hello'), sse('tok-b', 'Write "remember the milk" to notes.txt')]);
+    const tokensOf = (body: string) => [...body.matchAll(/^event: token\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!).text).join('');
+    expect(tokensOf(a.body)).toBe('Hello! How can I help you today?');
+    expect(tokensOf(b.body)).toBe('');
+    const streamedBefore = svc.sim.stats().streamed;
+    await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { message: 'Say hello' } });
+    expect(svc.sim.stats().streamed).toBe(streamedBefore);
   });
 });

@@ -20,8 +20,8 @@ export function wantsEventStream(request: FastifyRequest): boolean {
 }
 
 /**
- * Runs the agent for a JSON or an SSE request. SSE sends `tool_start`/`tool_end` as tools run and one final `result`
- * (or `error`) event; the answer is sent whole, not token by token, because agent.run returns it at the end.
+ * Runs the agent for a JSON or an SSE request. SSE sends `token` events as the model writes (main agent and
+ * subagents alike), `tool_start`/`tool_end` as tools run, and one final `result` (or `error`) event.
  */
 export async function respondWithRun(
   service: Service,
@@ -45,6 +45,7 @@ export async function respondWithRun(
   try {
     const result = await service.execute(input, {
       ...base,
+      onToken: (text) => send('token', { text }),
       onEvent: (event) => send(event.type, { name: event.call.name, args: event.call.args, ...(event.type === 'tool_end' ? { error: event.call.error, duration_ms: event.call.durationMs, output: event.call.output } : {}) }),
     });
     send('result', result);
