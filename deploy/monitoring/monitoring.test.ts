@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createMetrics } from '../../agent/src/observability/metrics.js';
+import { loadConfig, startService, type RunningService } from '../../agent/src/index.js';
 import { DASHBOARDS, buildDashboard, renderDashboards } from './dashboards/build-dashboards.js';
 import { PROMETHEUS_RULE_FILE, RULES_FILE, renderPrometheusRule } from './render-prometheus-rule.js';
 
@@ -201,11 +202,26 @@ export function metricNames(expr: string): string[] {
 }
 
 describe('metric names used by alerts and dashboards', () => {
+  // A live scrape of the running service on its METRICS_PORT listener, exactly as Prometheus sees it.
+  let service: RunningService | undefined;
+  let workspace: string | undefined;
   const exported = (async () => {
-    const text = await createMetrics().registry.metrics();
-    const names = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1] as string));
-    return names;
+    workspace = mkdtempSync(join(tmpdir(), 'lm-scrape-'));
+    const config = loadConfig({
+      HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', AUTH: 'none', LOG_LEVEL: 'silent', WORKSPACE_ROOT: workspace,
+      // Never called: a scrape needs no model, but the service needs one configured to start.
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'unused',
+    });
+    service = await startService(config);
+    const res = await fetch(`${service.metricsUrl}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    return new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1] as string));
   })();
+  afterAll(async () => {
+    await service?.close();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
   const base = (n: string) => n.replace(/_(bucket|sum|count)$/, '');
 
   it('parses PromQL identifiers as intended', () => {

@@ -205,6 +205,12 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         unit: 'short',
         queries: [{ expr: `sum by (category, rating) (increase(luminamind_response_quality_total{${NS}}[1h]))`, legend: '{{category}} {{rating}}' }],
       },
+      {
+        // The online quality guard's count of answer claims no tool output supported: hallucinations seen live.
+        title: 'Unsupported claims in answers (last hour)',
+        unit: 'short',
+        queries: [{ expr: `sum by (kind) (increase(luminamind_unsupported_claims_total{${NS}}[1h]))`, legend: '{{kind}}' }],
+      },
     ],
   },
   {
