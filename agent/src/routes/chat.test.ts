@@ -92,6 +92,11 @@ describe('POST /v1/chat', () => {
     expect(tokens.length).toBeGreaterThan(1);
     expect(tokens.map((t) => t.data.text).join('')).toBe(result.answer);
     expect(events.findIndex((e) => e.event === 'token')).toBeGreaterThan(events.findIndex((e) => e.event === 'tool_end'));
+    const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const before = Number(/luminamind_requests_total\{method="POST",endpoint="\/v1\/chat",status="200"\} (\d+)/.exec(metrics)![1]);
+    await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: { ...AUTH_HEADERS, accept: 'text/event-stream' }, payload: { message: 'Say hello' } });
+    const after = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(after).toContain(`luminamind_requests_total{method="POST",endpoint="/v1/chat",status="200"} ${before + 1}`);
   });
 
   it('rejects an empty answer and a leaked stack trace with AGT_ERR_ANSWER_REJECTED', async () => {

@@ -55,10 +55,8 @@ export async function respondWithRun(
     if (status >= 500) log.error({ err, code: apiError.body.error.code }, 'request_failed');
     send('error', { status, ...apiError.body });
   } finally {
+    // fastify's onResponse hook still counts this request (as the 200 the stream began with).
     raw.end();
-    const endpoint = request.routeOptions.url ?? 'unmatched';
-    service.metrics.requests.inc({ method: request.method, endpoint, status: String(status) });
-    service.metrics.requestDuration.observe({ method: request.method, endpoint }, reply.elapsedTime / 1000);
   }
   return undefined;
 }
