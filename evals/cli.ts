@@ -1,13 +1,14 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
+import { calibrate, loadCalibrationSet, type CalibrationReport } from './calibration/calibrate.js';
 import { compareReports, type Comparison } from './compare.js';
 import { loadDataset, type RegressionCase } from './dataset.js';
 import { EvalUsageError } from './errors.js';
 import { GRADER_IDS } from './graders/index.js';
 import { defaultReportPath, EvalModeSchema, readReport, writeReport, type EvalMode, type EvalReport, type EvalResult, type EvalSummary } from './report/envelope.js';
-import { runEval, type RunOptions } from './runner.js';
+import { judgeFrom, runEval, type RunOptions } from './runner.js';
 import { toJunit } from './junit.js';
 import { problemsOf, summarise } from './summary.js';
 
@@ -139,6 +140,19 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
   return { exitCode, report, comparison };
 }
 
+export function formatCalibration(r: CalibrationReport): string {
+  const lines = [`calibration over ${r.items} labelled item(s) (positive = hallucinated)`, `  ${'grader'.padEnd(12)} ${'precision'.padStart(10)} ${'recall'.padStart(8)} ${'kappa'.padStart(7)}  tp/fp/fn/tn`];
+  for (const [id, g] of Object.entries(r.graders)) {
+    if (!g.run) lines.push(`  ${id.padEnd(12)} ${g.reason}`);
+    else {
+      const f = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
+      lines.push(`  ${id.padEnd(12)} ${f(g.precision).padStart(10)} ${f(g.recall).padStart(8)} ${f(g.kappa).padStart(7)}  ${g.tp}/${g.fp}/${g.fn}/${g.tn}`);
+      if (g.misses.length) lines.push(`  ${''.padEnd(12)} disagreements: ${g.misses.join(', ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function registerEvalCommand(program: Command): void {
   const cmd = program
     .command('eval')
@@ -184,6 +198,18 @@ Examples:
         if (comparison) process.stdout.write(formatComparison(comparison));
       }
       process.exitCode = exitCode;
+    });
+  cmd
+    .command('calibrate')
+    .description('Run the hallucination graders on a labelled set and report precision, recall and Cohen kappa.')
+    .option('--set <file>', 'labelled calibration set', 'datasets/calibration/grounding.yaml')
+    .option('--out <file>', 'write the calibration result as JSON here', 'reports/eval/calibration.json')
+    .action(async (_opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<{ set: string; out: string; json?: boolean }>();
+      const report = await calibrate(await loadCalibrationSet(opts.set), { judge: judgeFrom(loadConfig()) });
+      await mkdir(dirname(opts.out), { recursive: true });
+      await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatCalibration(report));
     });
   cmd
     .command('compare <base> <candidate>')

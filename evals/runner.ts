@@ -173,7 +173,8 @@ export function toResult(x: Execution, graded: (GraderResult & { hallucinated?: 
   };
 }
 
-function judgeFrom(config: Config): JudgeFn | undefined {
+/** The judge model of JUDGE_MODEL on the primary endpoint, or undefined (judge graders then report "not run"). */
+export function judgeFrom(config: Config): JudgeFn | undefined {
   const judgeModel = config.llm.judgeModel;
   const primary = config.llm.primary;
   if (!judgeModel || !primary) return undefined;
