@@ -117,6 +117,9 @@ describe('the service on Redis', () => {
     const chat = await app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'down-1', message: 'Say hello' } });
     expect(chat.statusCode).toBe(503);
     expect(chat.json().error.code).toBe('AGT_ERR_CHECKPOINT_FAILED');
+    // The edge limit fails open: requests that need no state still work while Redis is down.
+    const feedback = await app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: 'down-1', run_id: 'r', rating: 'good' } });
+    expect(feedback.statusCode).toBe(202);
 
     await redisServer.restart();
     await waitForRedisReady(clients.at(-1)!, 5_000);

@@ -112,4 +112,28 @@ describe('buildServer', () => {
       await svc.close();
     }
   });
+
+  it('serves a repeated read from the tool cache, and forgets the thread reads after a write', async () => {
+    const svc = await startTestService({ APPROVAL_POLICY: 'auto' });
+    try {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      await mkdir(join(svc.root, 'cache-1'), { recursive: true });
+      await writeFile(join(svc.root, 'cache-1', 'notes.txt'), 'remember the milk\n');
+      const turn = (message: string) => svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'cache-1', message } });
+      const first = (await turn('What is in notes.txt?')).json();
+      const second = (await turn('Read it again')).json();
+      expect(second.tool_calls[0].output).toEqual(first.tool_calls[0].output);
+      await turn('Now overwrite it with buy eggs');
+      const fourth = (await turn('Read it once more')).json();
+      expect(JSON.stringify(fourth.tool_calls[0].output)).toContain('buy eggs');
+      const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toContain('luminamind_cache_operations_total{operation="get",result="hit"} 1');
+      expect(metrics).toContain('luminamind_cache_operations_total{operation="get",result="miss"} 2');
+      const hits = svc.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'tool_executed' && l.tool_name === 'read_file').map((l) => l.cache_hit);
+      expect(hits).toEqual([false, true, false]);
+    } finally {
+      await svc.close();
+    }
+  });
 });

@@ -25,7 +25,16 @@ export const SERVICE_CASSETTES = [
       {
         agent: IDENTITY,
         user: 'What is in notes.txt?',
-        turns: [{ tool_calls: [{ name: 'read_file', arguments: { file_path: 'notes.txt' } }] }, { content: 'notes.txt says: remember the milk.' }],
+        turns: [
+          { tool_calls: [{ name: 'read_file', arguments: { file_path: 'notes.txt' } }] },
+          { content: 'notes.txt says: remember the milk.' },
+          { user: 'Read it again', tool_calls: [{ name: 'read_file', arguments: { file_path: 'notes.txt' } }] },
+          { content: 'Still the same: remember the milk.' },
+          { user: 'Now overwrite it with buy eggs', tool_calls: [{ name: 'write_file', arguments: { file_path: 'notes.txt', text: 'buy eggs' } }] },
+          { content: 'notes.txt now says buy eggs.' },
+          { user: 'Read it once more', tool_calls: [{ name: 'read_file', arguments: { file_path: 'notes.txt' } }] },
+          { content: 'notes.txt says: buy eggs.' },
+        ],
       },
     ],
   },
