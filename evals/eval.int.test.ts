@@ -105,7 +105,7 @@ describe('a broken tool', () => {
 });
 
 describe('live mode against an OpenAI-compatible endpoint', () => {
-  it('runs unchanged with OPENAI_BASE_URL pointing at a simulator started as a live endpoint, and records with --record', async () => {
+  it('runs unchanged with OPENAI_BASE_URL pointing at a simulator started as a live endpoint, records with --record, and replays', async () => {
     const cases = (await loadDataset('datasets/regression')).filter((c) => /^(mem-|fs-read|fs-owner)/.test(c.id));
     const endpoint = await startSimulator({ cassettes: cases.map((c) => variantCassette(c, variantsOf(c)[0]!, 'https://unused.invalid')) });
     try {
@@ -120,6 +120,11 @@ describe('live mode against an OpenAI-compatible endpoint', () => {
       expect(report.summary.specificity).toBeUndefined();
       expect(exitCode).toBe(0);
       expect(await readFile(recordTo, 'utf8')).toContain('Ada Okafor');
+      // replay: the recorded cassette alone reproduces the live run, with the endpoint gone.
+      await endpoint.close();
+      const replay = await runEvalCommand(options({ filter: '^(mem-|fs-read|fs-owner)', out: join(dir, 'replay.json'), mode: 'replay', cassettes: [recordTo] }), loadConfig({ LOG_LEVEL: 'silent' }));
+      expect(replay.report.mode).toBe('replay');
+      expect(replay.report.results.filter((r) => !r.pass).map((r) => `${r.caseId}: ${r.error?.message ?? ''}`)).toEqual([]);
     } finally {
       await endpoint.close();
     }
