@@ -3,7 +3,7 @@ import { baselinePath, readBaseline, writeBaseline } from './baseline.js';
 import { compareRuns, DEFAULT_COMPARE_POLICY, type Comparison } from './compare.js';
 import type { Profile } from './profiles.js';
 import { runProfile } from './runner.js';
-import { remoteTarget, startInProcessTarget, type LoadTarget } from './target.js';
+import { remoteTarget, startLocalTarget, type LoadTarget } from './target.js';
 
 export interface LoadOptions {
   profile: Profile;
@@ -27,8 +27,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const progress = options.onProgress ?? (() => {});
   const { profile } = options;
   const started = Date.now();
-  const target: LoadTarget = options.url ? remoteTarget(options.url) : await startInProcessTarget(profile.latency, { redisUrl: options.redisUrl });
-  progress(`load: profile ${profile.name} against ${target.url}${target.inProcess ? ' (in-process service, simulator with ttft ' + profile.latency.ttftMs + ' ms, ' + profile.latency.tokensPerSecond + ' tok/s)' : ''}`);
+  const target: LoadTarget = options.url ? remoteTarget(options.url) : await startLocalTarget(profile.latency, { redisUrl: options.redisUrl });
+  progress(`load: profile ${profile.name} against ${target.url}${target.inProcess ? ' (local service process, simulator with ttft ' + profile.latency.ttftMs + ' ms, ' + profile.latency.tokensPerSecond + ' tok/s)' : ''}`);
   let result;
   try {
     result = await runProfile(target, profile, progress);
@@ -59,7 +59,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
       model: target.inProcess ? 'sim' : 'external',
       config: {
         profile,
-        target: target.inProcess ? 'in-process' : target.url,
+        target: target.inProcess ? `local process ${target.url}` : target.url,
         redis: Boolean(options.redisUrl),
         comparePolicy: DEFAULT_COMPARE_POLICY,
         perPercentile: comparison?.perPercentile ?? [],

@@ -1,13 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
-import type { DestinationStream } from 'pino';
-import { loadConfig, startService } from '../agent/src/index.js';
 import { startSimulator, type Simulator } from '../evals/sim/index.js';
 import type { LatencyModel } from './profiles.js';
 import { LOAD_CASSETTES } from './scenarios.js';
+import { startServiceProcess } from './service-process.js';
 
 /** The service's own resource use over one run. */
 export interface ResourceSample {
@@ -18,50 +15,39 @@ export interface ResourceSample {
 
 export interface LoadTarget {
   url: string;
-  /** Only in-process: the simulator, for the model-time ledger behind the efficiency bound. */
+  /** Only for a local target: the simulator, for the model-time ledger behind the efficiency bound. */
   sim?: Simulator;
+  /** True when this harness started the service (and its simulator). */
   inProcess: boolean;
   /** Starts measuring the service's RSS and event-loop delay; the returned function stops and reports. */
   measure(): () => Promise<ResourceSample>;
   close(): Promise<void>;
 }
 
-const discard = new Writable({ write: (_c, _e, done) => done() }) as unknown as DestinationStream;
-
-/** Starts the simulator (paced by the latency model) and the service on 127.0.0.1, AUTH none, in-memory state unless redisUrl. */
-export async function startInProcessTarget(latency: LatencyModel, options: { redisUrl?: string } = {}): Promise<LoadTarget> {
+/**
+ * Starts the simulator (paced by the latency model) here and the service as its own process on 127.0.0.1 (AUTH none,
+ * in-memory state unless redisUrl): the load generator must not share the service's event loop, or a busy loop would
+ * delay the schedule (coordinated omission) and inflate the loop-delay figures.
+ */
+export async function startLocalTarget(latency: LatencyModel, options: { redisUrl?: string } = {}): Promise<LoadTarget> {
   const sim = await startSimulator({ cassettes: LOAD_CASSETTES, faults: { ttftMs: latency.ttftMs, tokensPerSecond: latency.tokensPerSecond } });
   const root = await mkdtemp(join(tmpdir(), 'lm-load-'));
   try {
-    const config = loadConfig({
+    const service = await startServiceProcess({
       OPENAI_BASE_URL: sim.url,
       OPENAI_API_KEY: 'load',
       LLM_MODEL: 'sim',
       WORKSPACE_ROOT: root,
       AUTH: 'none',
-      HOST: '127.0.0.1',
-      PORT: '0',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     });
-    const service = await startService(config, { logStream: discard, shutdownDeadlineMs: 5_000 });
+    const remote = remoteTarget(service.url);
     return {
-      url: service.url,
+      ...remote,
       sim,
       inProcess: true,
-      measure() {
-        // Same process as autocannon: at the profile's modest rates the generator's share of the loop is small.
-        const histogram = monitorEventLoopDelay({ resolution: 10 });
-        histogram.enable();
-        let rssBytesMax = process.memoryUsage().rss;
-        const timer = setInterval(() => (rssBytesMax = Math.max(rssBytesMax, process.memoryUsage().rss)), 250);
-        return async () => {
-          clearInterval(timer);
-          histogram.disable();
-          return { rssBytesMax, eventLoopDelayP99Ms: histogram.percentile(99) / 1e6, eventLoopDelayMaxMs: histogram.max / 1e6 };
-        };
-      },
       async close() {
         await service.close();
         await sim.close();

@@ -1,0 +1,62 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { defaultReportPath, writeReport, type ChaosResult } from '../evals/report/envelope.js';
+import { DRILL_IDS, drills, isDrillId, runDrill, type DrillId } from './drills/index.js';
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 20) throw new InvalidArgumentError('expected a number in (0, 20]');
+  return n;
+}
+
+interface ChaosCliOptions {
+  out?: string;
+  journalDir: string;
+  rate?: number;
+}
+
+export function registerChaosCommand(program: Command): void {
+  program
+    .command('chaos')
+    .description('Run local chaos drills (real faults on 127.0.0.1) against a steady-state hypothesis; write reports/chaos/report.json and one journal per drill')
+    .argument('[drill...]', `drills to run (default all): ${DRILL_IDS.join(', ')}`)
+    .option('--out <path>', 'report path (default reports/chaos/report.json)')
+    .option('--journal-dir <dir>', 'where <drill>.json journals go', 'reports/chaos/journal')
+    .option('--rate <rps>', 'steady load per drill in requests/s (default 4)', positive)
+    .addHelpText('after', '\nExit: 0 every hypothesis held, 1 one was violated, 2 usage.\nExample: luminamind chaos model-503 redis-kill')
+    .action(async (names: string[], opts: ChaosCliOptions) => {
+      const unknown = names.filter((n) => !isDrillId(n));
+      if (unknown.length) throw new InvalidArgumentError(`unknown drill(s) ${unknown.join(', ')}; known: ${DRILL_IDS.join(', ')}`);
+      const selected: DrillId[] = names.length ? (names as DrillId[]) : [...DRILL_IDS];
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      const started = Date.now();
+      const results: ChaosResult[] = [];
+      for (const id of selected) {
+        try {
+          const { result } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, onProgress: progress });
+          results.push(result);
+        } catch (err) {
+          // The harness broke (not the service): recorded as a failed drill with the error, and the run goes on.
+          const message = err instanceof Error ? err.message : String(err);
+          progress(`drill ${id}: harness error: ${message}`);
+          const empty = { held: false, detail: 'not measured' };
+          results.push({ drill: id, verdict: 'fail', before: empty, during: empty, after: empty, recoverySeconds: null, error: { message: message.slice(0, 2000) || 'unknown error' } });
+        }
+      }
+      const passed = results.filter((r) => r.verdict === 'pass').length;
+      const { path } = await writeReport(
+        'chaos',
+        {
+          mode: 'simulated',
+          model: 'sim',
+          config: { drills: selected, rate: opts.rate ?? 4, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
+          summary: { drills: results.length, passed, failed: results.length - passed },
+          results,
+        },
+        opts.out ?? defaultReportPath('chaos'),
+      );
+      for (const r of results) progress(`${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.drill}: recovery ${r.recoverySeconds ?? '—'} s`);
+      progress(`chaos: ${passed}/${results.length} drills held their hypothesis in ${Math.round((Date.now() - started) / 1000)} s`);
+      process.stdout.write(`${path}\n`);
+      if (passed < results.length) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,223 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChaosResult } from '../../evals/report/envelope.js';
+import { startProbe, type Sample } from './probe.js';
+import { runQualitySubset, type QualityResult } from './quality.js';
+import { startStack } from './stack.js';
+import { DEFAULT_HYPOTHESIS, type Drill, type Hypothesis, type StackSpec } from './types.js';
+
+export interface DrillRunOptions {
+  /** Steady load in requests/s (small: loopback, bounded). */
+  rate?: number;
+  beforeSeconds?: number;
+  /** How long the after phase is measured once the service has recovered. */
+  afterSeconds?: number;
+  /** Overrides the drill's fault duration (tests keep it short). */
+  faultSeconds?: number;
+  /** Run with the drill's resilience feature switched off: the hypothesis is expected to fail. */
+  withoutResilience?: boolean;
+  hypothesis?: Partial<Hypothesis>;
+  journalDir?: string;
+  onProgress?: (line: string) => void;
+}
+
+export interface PhaseStats {
+  held: boolean;
+  requests: number;
+  successRate: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  detail: string;
+}
+
+export interface Journal {
+  drill: string;
+  title: string;
+  runbook: string;
+  withoutResilience?: string;
+  hypothesis: Hypothesis;
+  stack: StackSpec;
+  timeline: { t: number; event: string; ok?: boolean }[];
+  proof: Record<string, unknown>;
+  phases: { before: PhaseStats; during: PhaseStats; after: PhaseStats };
+  quality?: QualityResult;
+  integrity: { checked: number; intact: number; lost: string[]; corrupted: string[] };
+  recoverySeconds: number | null;
+  violations: string[];
+  verdict: 'pass' | 'fail';
+}
+
+/** Consecutive successes that count as "back to steady state". */
+const RECOVERY_STREAK = 5;
+
+function p(values: number[], q: number): number {
+  if (!values.length) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+function phase(samples: Sample[], minSuccess: number, maxP95: number): PhaseStats {
+  const ok = samples.filter((s) => s.ok).length;
+  const successRate = samples.length ? ok / samples.length : 0;
+  const p95Ms = p(samples.map((s) => s.ms), 0.95);
+  const held = samples.length > 0 && successRate >= minSuccess && p95Ms <= maxP95;
+  return {
+    held,
+    requests: samples.length,
+    successRate,
+    errorRate: 1 - successRate,
+    p50Ms: p(samples.map((s) => s.ms), 0.5),
+    p95Ms,
+    detail: `${ok}/${samples.length} ok (need ≥${(minSuccess * 100).toFixed(0)} %), p95 ${p95Ms} ms (need ≤${maxP95} ms)`,
+  };
+}
+
+/** The send time of the first of RECOVERY_STREAK consecutive successes sent after the fault ended. */
+export function recoveryPoint(samples: readonly Sample[], healedAt: number): number | undefined {
+  const after = samples.filter((s) => s.sentAt >= healedAt).sort((a, b) => a.seq - b.seq);
+  for (let i = 0; i + RECOVERY_STREAK <= after.length; i++) {
+    const run = after.slice(i, i + RECOVERY_STREAK);
+    if (run.every((s) => s.done && s.ok)) return run[0]!.sentAt;
+    if (!run.every((s) => s.done)) return undefined;
+  }
+  return undefined;
+}
+
+async function checkThreads(url: string, samples: Sample[]): Promise<Journal['integrity']> {
+  const lost: string[] = [];
+  const corrupted: string[] = [];
+  for (const s of samples) {
+    let verdict: 'intact' | 'lost' | 'corrupted' = 'lost';
+    for (let attempt = 0; attempt < 3 && verdict === 'lost'; attempt++) {
+      try {
+        const res = await fetch(`${url}/v1/threads/${s.threadId}`, { signal: AbortSignal.timeout(5_000) });
+        if (res.status === 200) {
+          const body = (await res.json()) as { messages?: { role: string; content: string }[] };
+          const messages = body.messages ?? [];
+          const intact = messages.some((m) => m.role === 'user' && m.content === s.message) && messages.some((m) => m.role === 'assistant' && m.content.length > 0);
+          verdict = intact ? 'intact' : 'corrupted';
+        } else if (res.status === 404) break;
+      } catch {
+        // Retried: a read that fails once is not yet a lost thread.
+      }
+      if (verdict === 'lost') await sleep(300);
+    }
+    if (verdict === 'lost') lost.push(s.threadId);
+    if (verdict === 'corrupted') corrupted.push(s.threadId);
+  }
+  return { checked: samples.length, intact: samples.length - lost.length - corrupted.length, lost, corrupted };
+}
+
+/**
+ * Runs one drill: steady load → before → inject → during (+ the graded eval subset) → heal → wait for recovery →
+ * after → thread read-back; evaluates the hypothesis, writes the journal, and always tears the stack down.
+ */
+export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Promise<{ result: ChaosResult; journal: Journal }> {
+  const log = options.onProgress ?? (() => {});
+  const off = options.withoutResilience ? drill.withoutResilience : undefined;
+  const spec: StackSpec = { ...drill.stack, ...off?.stack, env: { ...drill.stack.env, ...off?.stack?.env } };
+  const h: Hypothesis = { ...DEFAULT_HYPOTHESIS, ...drill.hypothesis, ...off?.hypothesis, ...options.hypothesis };
+  const rate = options.rate ?? 4;
+  const faultSeconds = options.faultSeconds ?? drill.faultSeconds;
+  const afterSeconds = options.afterSeconds ?? 4;
+  const timeline: Journal['timeline'] = [];
+  const origin = performance.now();
+  const now = () => Math.round((performance.now() - origin) / 10) / 100;
+  const mark = (event: string, ok?: boolean) => {
+    timeline.push({ t: now(), event, ...(ok === undefined ? {} : { ok }) });
+    log(`  [${drill.id} ${now().toFixed(1)} s] ${event}`);
+  };
+
+  log(`drill ${drill.id}: ${drill.title}${off ? ` (resilience off: ${off.feature})` : ''}`);
+  const stack = await startStack(spec);
+  const proof: Record<string, unknown> = {};
+  let probe: ReturnType<typeof startProbe> | undefined;
+  try {
+    mark(`stack up: ${stack.services.length} service process(es)${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
+    probe = startProbe(stack.url, { rate, origin, prefix: `${drill.id}-${Date.now().toString(36)}` });
+    await sleep((options.beforeSeconds ?? 4) * 1000);
+    const injectedAt = now();
+    proof.inject = await drill.inject(stack);
+    mark(`fault injected: ${JSON.stringify(proof.inject)}`);
+    const quality = runQualitySubset(stack.url, `${drill.id}-${Date.now().toString(36)}`, 10_000);
+    await sleep(faultSeconds * 1000);
+    const healedAt = now();
+    proof.heal = await drill.heal(stack);
+    mark(`fault ended: ${JSON.stringify(proof.heal)}`);
+    const qualityResult = await quality;
+    mark(`eval subset during the fault: ${qualityResult.passed}/${qualityResult.answered} answered passed (${qualityResult.cases} cases)`, qualityResult.passed === qualityResult.answered && qualityResult.answered >= h.minQualityAnswered);
+
+    const deadline = healedAt + h.recoveryDeadlineSeconds;
+    let recoveredAt: number | undefined;
+    while (now() < deadline + afterSeconds) {
+      recoveredAt ??= recoveryPoint(probe.samples, healedAt);
+      if (recoveredAt !== undefined && now() >= recoveredAt + afterSeconds) break;
+      if (recoveredAt === undefined && now() > deadline) break;
+      await sleep(250);
+    }
+    await probe.stop();
+    recoveredAt ??= recoveryPoint(probe.samples, healedAt);
+    const recoverySeconds = recoveredAt === undefined ? null : Math.round(Math.max(0, recoveredAt - healedAt) * 100) / 100;
+    mark(recoverySeconds === null ? 'no recovery within the deadline' : `recovered ${recoverySeconds} s after the fault ended`, recoverySeconds !== null && recoverySeconds <= h.recoveryDeadlineSeconds);
+
+    const samples = probe.samples;
+    // A request still in flight when the fault hits belongs to the fault, not to the steady state before it.
+    const endedBefore = (s: Sample) => s.sentAt + s.ms / 1000 < injectedAt;
+    const beforeSamples = samples.filter(endedBefore);
+    const phases = {
+      before: phase(beforeSamples, h.minSuccessBefore, h.maxP95Ms),
+      during: phase(samples.filter((s) => !endedBefore(s) && s.sentAt < healedAt), h.minSuccessDuring, h.maxP95MsDuring),
+      after: phase(samples.filter((s) => s.sentAt >= (recoveredAt ?? healedAt)), h.minSuccessAfter, h.maxP95Ms),
+    };
+    const integrity = await checkThreads(stack.url, beforeSamples.filter((s) => s.ok));
+    mark(`data: ${integrity.intact}/${integrity.checked} threads written before the fault intact`, integrity.intact === integrity.checked);
+    const health = await Promise.all(stack.services.map(async (s) => (await fetch(`${s.url}/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok === true));
+
+    const violations: string[] = [];
+    for (const [name, stats] of Object.entries(phases)) if (!stats.held) violations.push(`${name}: ${stats.detail}`);
+    if (recoverySeconds === null || recoverySeconds > h.recoveryDeadlineSeconds) violations.push(`recovery ${recoverySeconds ?? 'never'} s > ${h.recoveryDeadlineSeconds} s`);
+    if (qualityResult.passed < qualityResult.answered) violations.push(`quality: ${qualityResult.answered - qualityResult.passed} answer(s) during the fault failed grading`);
+    if (qualityResult.answered < h.minQualityAnswered) violations.push(`quality: ${qualityResult.answered}/${qualityResult.cases} eval cases answered during the fault (need ≥${h.minQualityAnswered})`);
+    if (integrity.lost.length || integrity.corrupted.length) violations.push(`data: ${integrity.lost.length} thread(s) lost, ${integrity.corrupted.length} corrupted`);
+    if (health.some((ok) => !ok)) violations.push(`a service process is down after the drill: ${stack.services.map((s, i) => (health[i] ? '' : s.stderrTail().slice(-300))).join(' ')}`);
+    const verdict = violations.length ? 'fail' : 'pass';
+    mark(`verdict ${verdict}${violations.length ? `: ${violations.join('; ')}` : ''}`, verdict === 'pass');
+
+    const journal: Journal = {
+      drill: drill.id,
+      title: drill.title,
+      runbook: drill.runbook,
+      ...(off ? { withoutResilience: off.feature } : {}),
+      hypothesis: h,
+      stack: spec,
+      timeline,
+      proof,
+      phases,
+      quality: qualityResult,
+      integrity,
+      recoverySeconds,
+      violations,
+      verdict,
+    };
+    if (options.journalDir) {
+      await mkdir(options.journalDir, { recursive: true });
+      await writeFile(join(options.journalDir, `${drill.id}.json`), `${JSON.stringify({ ...journal, samples }, null, 2)}\n`);
+    }
+    const result: ChaosResult = {
+      drill: drill.id,
+      verdict,
+      before: { ...phases.before },
+      during: { ...phases.during, quality: { answered: qualityResult.answered, passed: qualityResult.passed, cases: qualityResult.cases } },
+      after: { ...phases.after, threadsChecked: integrity.checked, threadsIntact: integrity.intact },
+      recoverySeconds,
+      deadlineSeconds: h.recoveryDeadlineSeconds,
+      timeline,
+    };
+    return { result, journal };
+  } finally {
+    await probe?.stop();
+    await stack.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Drill } from './types.js';
+
+const BLOCKS = 5;
+const hog = ['--import', 'tsx', '--import', resolve('chaos/drills/memory-hog.ts')];
+
+async function rssOf(url: string): Promise<number | undefined> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.text().catch(() => undefined);
+  const line = text?.split('\n').find((l) => l.startsWith('process_resident_memory_bytes '));
+  return line ? Number(line.split(' ')[1]) : undefined;
+}
+
+export const memoryPressure = {
+  id: 'memory-pressure',
+  title: `the service process retains ${BLOCKS * 64} MiB more JS heap while serving (1 GiB heap limit)`,
+  runbook: 'R4 OOM (memory pressure)',
+  faultSeconds: 5,
+  stack: { nodeArgs: [...hog, '--max-old-space-size=1024'] },
+  hypothesis: { minSuccessDuring: 0.95, minQualityAnswered: 3 },
+  async inject(stack) {
+    const service = stack.services[0]!;
+    const rssBefore = await rssOf(service.url);
+    for (let i = 0; i < BLOCKS; i++) {
+      process.kill(service.pid()!, 'SIGUSR2');
+      await sleep(100);
+    }
+    await sleep(300);
+    return { pid: service.pid(), blocks: BLOCKS, rssBeforeMiB: rssBefore && Math.round(rssBefore / 2 ** 20), rssDuringMiB: Math.round(((await rssOf(service.url)) ?? 0) / 2 ** 20) };
+  },
+  async heal(stack) {
+    const service = stack.services[0]!;
+    const pid = service.pid();
+    const alive = pid !== undefined && (await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok === true;
+    if (alive) process.kill(pid, 'SIGHUP');
+    return { serviceAlive: alive };
+  },
+  withoutResilience: { feature: 'a 256 MiB heap limit (no headroom for the pressure)', stack: { nodeArgs: [...hog, '--max-old-space-size=256'] } },
+} satisfies Drill;

@@ -1,0 +1,19 @@
+import type { Drill } from './types.js';
+
+export const redisFreeze = {
+  id: 'redis-freeze',
+  title: 'redis-server frozen with SIGSTOP, thawed with SIGCONT',
+  runbook: 'R3 Latency / R2 (Redis unresponsive, not down)',
+  faultSeconds: 4,
+  stack: { redis: 'persistent' },
+  async inject(stack) {
+    await stack.redis!.kill('SIGSTOP');
+    return { signal: 'SIGSTOP', pid: stack.redis!.pid() };
+  },
+  async heal(stack) {
+    await stack.redis!.kill('SIGCONT');
+    return { signal: 'SIGCONT', pid: stack.redis!.pid() };
+  },
+  // The service has one store and no second one to fail over to, so a hypothesis that demands full service during the freeze fails.
+  withoutResilience: { feature: 'no store failover: demand ≥99 % success while Redis is frozen', hypothesis: { minSuccessDuring: 0.99 } },
+} satisfies Drill;

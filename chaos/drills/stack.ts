@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedis } from '../../agent/src/index.js';
+import { startSimulator } from '../../evals/sim/index.js';
+import { LOAD_CASSETTES } from '../../load/scenarios.js';
+import { startServiceProcess, type ServiceProcess } from '../../load/service-process.js';
+import { startBalancer } from './balancer.js';
+import type { Stack, StackSpec } from './types.js';
+
+/** Fast but non-zero model pacing: drills measure the service, and ×10 must still stay within seconds. */
+export const BASE_FAULTS = { ttftMs: 120, tokensPerSecond: 200 } as const;
+
+/** Resilience settings of every drill's service: quick retries, a breaker that opens after 3 failures and half-opens after 2 s. */
+const SERVICE_ENV = {
+  OPENAI_API_KEY: 'chaos',
+  LLM_MODEL: 'sim',
+  AUTH: 'none',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
+  LLM_MAX_ATTEMPTS: '2',
+  LLM_RETRY_MIN_MS: '50',
+  LLM_RETRY_MAX_MS: '200',
+  LLM_BREAKER_FAILURES: '3',
+  LLM_BREAKER_HALF_OPEN_MS: '2000',
+  LLM_TIMEOUT_MS: '8000',
+};
+
+/** Starts simulators, Redis, the service process(es) and the balancer for one drill; close() stops all of it, also on failure. */
+export async function startStack(spec: StackSpec): Promise<Stack & { close(): Promise<void> }> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+  };
+  try {
+    const primary = await startSimulator({ cassettes: LOAD_CASSETTES, faults: BASE_FAULTS });
+    closers.push(() => primary.close());
+    const fallback = spec.fallback ? await startSimulator({ cassettes: LOAD_CASSETTES }) : undefined;
+    if (fallback) closers.push(() => fallback.close());
+    const redis = spec.redis ? await startRedis({ persist: spec.redis === 'persistent' }) : undefined;
+    if (redis) closers.push(() => redis.close());
+    const root = await mkdtemp(join(tmpdir(), 'lm-chaos-'));
+    closers.push(() => rm(root, { recursive: true, force: true }));
+    const env: Record<string, string> = {
+      ...SERVICE_ENV,
+      OPENAI_BASE_URL: primary.url,
+      WORKSPACE_ROOT: root,
+      ...(fallback ? { LLM_FALLBACK_BASE_URL: fallback.url, LLM_FALLBACK_MODEL: 'sim', LLM_FALLBACK_API_KEY: 'chaos' } : {}),
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      ...spec.env,
+    };
+    const services: ServiceProcess[] = [];
+    for (let i = 0; i < (spec.replicas ?? 1); i++) {
+      const service = await startServiceProcess(env, { nodeArgs: spec.nodeArgs });
+      closers.push(() => service.close());
+      services.push(service);
+    }
+    const balancer = services.length > 1 ? await startBalancer(services.map((s) => s.url), { healthChecks: spec.healthChecks ?? true }) : undefined;
+    if (balancer) closers.push(() => balancer.close());
+    return { url: balancer?.url ?? services[0]!.url, primary, fallback, redis, services, balancer, baseFaults: { ...BASE_FAULTS }, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

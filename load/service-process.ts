@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ServiceProcess {
+  readonly url: string;
+  readonly port: number;
+  pid(): number | undefined;
+  /** Resolves with how the current process ended (code or signal). */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the service again on the same port and waits for /health. */
+  restart(): Promise<void>;
+  stderrTail(): string;
+  close(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  // A harness that dies without cleanup must not leave service processes listening.
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited before it was healthy: ${stderr().slice(-2000)}`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new Error(`service not healthy within ${timeoutMs} ms: ${stderr().slice(-2000)}`);
+}
+
+/**
+ * Runs `node bin/luminamind serve` as a real process on 127.0.0.1 with exactly the env given (plus HOST/PORT), so
+ * a kill is a real kill. `nodeArgs` go before the script (e.g. --max-old-space-size).
+ *
+ * @example
+ *   const svc = await startServiceProcess({ OPENAI_BASE_URL: sim.url, LLM_MODEL: 'sim', AUTH: 'none' });
+ *   await svc.kill('SIGKILL'); await svc.restart();
+ */
+export async function startServiceProcess(env: Record<string, string>, options: { nodeArgs?: string[]; port?: number; readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
+  hookExit();
+  const port = options.port ?? (await freeLoopbackPort());
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess;
+  let stderr = '';
+  let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  let closed = false;
+
+  const spawnOne = async () => {
+    stderr = '';
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve('bin/luminamind'), 'serve'], {
+      env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    live.add(child);
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8_000)));
+    const current = child;
+    exit = new Promise((done) =>
+      current.once('exit', (code, signal) => {
+        live.delete(current);
+        done({ code, signal });
+      }),
+    );
+    await waitHealthy(url, current, options.readyTimeoutMs ?? 30_000, () => stderr);
+  };
+
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') await exit;
+  };
+
+  try {
+    await spawnOne();
+  } catch (err) {
+    await kill('SIGKILL');
+    throw err;
+  }
+  return {
+    url,
+    port,
+    pid: () => child.pid,
+    exited: () => exit,
+    kill,
+    async restart() {
+      await kill('SIGKILL');
+      await spawnOne();
+    },
+    stderrTail: () => stderr.slice(-2_000),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.race([exit, sleep(6_000)]);
+      await kill('SIGKILL');
+    },
+  };
+}
