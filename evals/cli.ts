@@ -25,6 +25,17 @@ export interface EvalCommandOptions {
   timeoutMs: number;
   json?: boolean;
   engine?: 'promptfoo' | 'plain';
+  shard?: string;
+}
+
+/** `--shard i/n`: every n-th case starting at the i-th (1-based), so a CI matrix splits the suite evenly. */
+export function shardCases(cases: RegressionCase[], shard: string | undefined): RegressionCase[] {
+  if (!shard) return cases;
+  const m = /^(\d+)\/(\d+)$/.exec(shard);
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || i < 1 || i > n) throw new EvalUsageError(`--shard must be i/n with 1 ≤ i ≤ n, got ${shard}`);
+  return cases.filter((_, idx) => idx % n === i - 1);
 }
 
 function int(min: number, max: number): (v: string) => number {
@@ -102,7 +113,7 @@ function progress(result: EvalResult, done: number, total: number): void {
 export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<RunOptions> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
   const mode: EvalMode = opts.mode ?? (config.llm.primary ? 'live' : 'simulated');
   if (opts.record && mode !== 'live') throw new EvalUsageError('--record needs --mode live');
-  const cases = filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter);
+  const cases = shardCases(filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter), opts.shard);
   const recordTo = opts.record ? (typeof opts.record === 'string' ? opts.record : join('datasets/cassettes/recorded', `${new Date().toISOString().replace(/[:.]/g, '-')}.yaml`)) : undefined;
   const { results, model } = await runEval(cases, {
     mode,
@@ -124,7 +135,7 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
     {
       mode,
       model,
-      config: { engine: opts.engine ?? 'promptfoo', dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
+      config: { engine: opts.engine ?? 'promptfoo', shard: opts.shard ?? null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
       summary,
       results,
     },
@@ -172,6 +183,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--cassettes <paths...>', 'replay mode: recorded cassette files or directories', ['datasets/cassettes'])
     .option('--timeout-ms <ms>', 'per-run timeout (a timeout is a harness error)', int(100, 3_600_000), 60_000)
     .option('--json', 'print the summary as JSON instead of a table')
+    .option('--shard <i/n>', 'run the i-th of n slices of the cases (merge the reports afterwards)')
     .option('--engine <engine>', 'promptfoo (its evaluate() runs the suite; outputs in <out dir>/promptfoo/) or plain (in-process loop)', (v) => {
       if (v !== 'promptfoo' && v !== 'plain') throw new InvalidArgumentError('expected promptfoo or plain');
       return v;

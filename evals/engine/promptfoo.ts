@@ -43,6 +43,8 @@ async function loadPromptfoo(configDir: string | undefined): Promise<typeof impo
   process.env.PROMPTFOO_DISABLE_UPDATE = '1';
   process.env.PROMPTFOO_DISABLE_SHARING = '1';
   if (configDir && !process.env.PROMPTFOO_CONFIG_DIR) process.env.PROMPTFOO_CONFIG_DIR = configDir;
+  // promptfoo logs "Starting evaluation…" on stdout at info, which would corrupt `--json`; our config is parsed already.
+  process.env.LOG_LEVEL ??= 'warn';
   /* eslint-enable no-restricted-properties */
   if (configDir) await mkdir(configDir, { recursive: true });
   return (await import('promptfoo')).default;
