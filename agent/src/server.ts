@@ -10,7 +10,7 @@ import { buildAgent, type LuminaAgent } from './graph/agent.js';
 import { currentRun, recordModelUsage } from './graph/run-context.js';
 import { createChatModel, type ResilientChatModel } from './llm/index.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { checkAnswer, groundAgainstRun, unsupportedClaimsCounter, type GroundingCheck } from './plugins/answer-guard.js';
+import { checkAnswer, groundAgainstRun, type GroundingCheck } from './plugins/answer-guard.js';
 import { assertAuthConfig, createAuthHook } from './plugins/auth.js';
 import { createServiceCheckpointer } from './plugins/checkpointer.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -68,7 +68,6 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const log = root.child({ logger: 'luminamind' });
   const audit = root.child({ logger: 'security' });
   const metrics = deps.metrics ?? createMetrics({ toolNames: TOOL_NAMES, shellPatterns: BLOCKED_PATTERNS.map((b) => b.name) });
-  const unsupportedClaims = unsupportedClaimsCounter(metrics);
   const redis = deps.redis;
   const checkpointer: ServiceCheckpointer = deps.checkpointer ?? createServiceCheckpointer(config, { metrics, log, redis });
   const cache = createToolCache(config, metrics, redis);
@@ -188,7 +187,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
             throw new AnswerRejectedError(verdict.reason ?? 'invalid');
           }
           confidence = verdict.confidence;
-          for (const claim of verdict.unsupported) unsupportedClaims.inc({ kind: claim.split(':')[0] ?? 'claim' });
+          for (const claim of verdict.unsupported) metrics.unsupportedClaims.inc({ kind: claim.split(':')[0] ?? 'claim' });
         }
         ctx.log.info(
           { thread_id: result.threadId, run_id: result.runId, status: result.status, duration_ms: Math.round(performance.now() - started), tool_calls: result.toolCalls.length, confidence, tokens: result.usage.inputTokens + result.usage.outputTokens },

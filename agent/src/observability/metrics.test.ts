@@ -18,6 +18,8 @@ const REQUIRED: Record<string, Spec> = {
   luminamind_cache_size_bytes: { type: 'gauge', labels: [] },
   luminamind_response_quality_total: { type: 'counter', labels: ['category', 'rating'] },
   luminamind_accuracy_score: { type: 'gauge', labels: ['category'] },
+  // Ours, not §4: the online quality guard (issue 3) counts unsupported answer claims.
+  luminamind_unsupported_claims_total: { type: 'counter', labels: ['kind'] },
   luminamind_active_sessions: { type: 'gauge', labels: [] },
   luminamind_checkpoint_operations_total: { type: 'counter', labels: ['operation', 'backend', 'status'] },
   luminamind_checkpoint_size_bytes: { type: 'histogram', labels: [], buckets: [1024, 10240, 102400, 1024000, 10240000] },
@@ -53,7 +55,7 @@ describe('createMetrics', () => {
     expect(text).toContain('luminamind_checkpoint_size_bytes_bucket{le="1024"} 0');
   });
 
-  it('registers no metric the requirements do not name, besides the Node process metrics', async () => {
+  it('registers no metric beyond the requirements' and the quality guard's, besides the Node process metrics', async () => {
     const bare = createMetrics({ defaultMetrics: false });
     const names = (await bare.registry.getMetricsAsJSON()).map((m) => m.name).sort();
     expect(names).toEqual(Object.keys(REQUIRED).sort());

@@ -133,6 +133,13 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
       labelNames: ['category'] as const,
       registers,
     }),
+    // Not in REQUIREMENTS §4: the online quality guard's count of claims no tool output supported (hallucinations seen live).
+    unsupportedClaims: new Counter({
+      name: 'luminamind_unsupported_claims_total',
+      help: 'Claims in returned answers (figures, quotes, names, URLs) that no tool output of the run supports',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
 
     activeSessions: new Gauge({
       name: 'luminamind_active_sessions',

@@ -1,7 +1,5 @@
-import { Counter } from 'prom-client';
 import type { ToolCallRecord } from '../contract/run.js';
 import { checkGrounding, evidenceText } from '../contract/grounding.js';
-import type { Metrics } from '../observability/metrics.js';
 
 /** What the grounding check says about one answer: claims with no support in this run's tool outputs. */
 export interface GroundingVerdict {
@@ -55,16 +53,4 @@ export function checkAnswer(answer: string, toolCalls: readonly ToolCallRecord[]
   }
   const verdict = grounding?.(text, toolCalls, userMessage) ?? { score: 1, unsupported: [] };
   return { ok: true, confidence: Math.round(Math.max(0, Math.min(1, verdict.score)) * 1000) / 1000, unsupported: verdict.unsupported };
-}
-
-/** Counter of answer claims the grounding check could not support, on the service's registry. */
-export function unsupportedClaimsCounter(metrics: Metrics): Counter<'kind'> {
-  const existing = metrics.registry.getSingleMetric('luminamind_unsupported_claims_total');
-  if (existing) return existing as Counter<'kind'>;
-  return new Counter({
-    name: 'luminamind_unsupported_claims_total',
-    help: 'Claims in returned answers (figures, quotes, names, URLs) that no tool output of the run supports',
-    labelNames: ['kind'] as const,
-    registers: [metrics.registry],
-  });
 }
