@@ -55,7 +55,7 @@ describe('createMetrics', () => {
     expect(text).toContain('luminamind_checkpoint_size_bytes_bucket{le="1024"} 0');
   });
 
-  it('registers no metric beyond the requirements' and the quality guard's, besides the Node process metrics', async () => {
+  it("registers no metric beyond the requirements' and the quality guard's, besides the Node process metrics", async () => {
     const bare = createMetrics({ defaultMetrics: false });
     const names = (await bare.registry.getMetricsAsJSON()).map((m) => m.name).sort();
     expect(names).toEqual(Object.keys(REQUIRED).sort());
