@@ -11,7 +11,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('runLoad on a tiny profile', () => {
   it('writes a valid load report, and a baseline only when asked', async () => {
-    const profile = ProfileSchema.parse({ ...PROFILES.smoke, name: 'tiny', rate: 4, connections: 10, durationSeconds: 1.5, runs: 2, pauseSeconds: 0, latency: { ttftMs: 20, tokensPerSecond: 0 } });
+    const profile = ProfileSchema.parse({ ...PROFILES.smoke, name: 'tiny', rate: 4, connections: 4, durationSeconds: 1.5, runs: 2, pauseSeconds: 0, latency: { ttftMs: 20, tokensPerSecond: 0 } });
     const out = join(dir, 'report.json');
     const first = await runLoad({ profile, out, baselineDir: dir });
     expect(first.report.summary.comparison?.verdict).toBe('inconclusive');

@@ -18,6 +18,20 @@ export type RunMeasurement = LoadResult & ResourceSample & {
   efficiency?: number;
 };
 
+/**
+ * HdrHistogram's recordValueWithExpectedInterval: autocannon's per-connection limiter sends at most `rate / connections`
+ * per second and never while a request is in flight, so a response slower than that interval also stands for the
+ * requests the schedule could not send meanwhile (v − I, v − 2I, …). Without this, slow phases would look rare.
+ */
+export function correctCoordinatedOmission(latencies: readonly number[], intervalMs: number): number[] {
+  const out: number[] = [];
+  for (const v of latencies) {
+    out.push(v);
+    for (let missing = v - intervalMs; intervalMs > 0 && missing > intervalMs; missing -= intervalMs) out.push(missing);
+  }
+  return out;
+}
+
 /** Nearest-rank percentile of raw latencies (ms). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return 0;
@@ -59,11 +73,14 @@ export async function runOnce(target: LoadTarget, profile: Profile, run: number)
   });
   const result = await instance;
   const resources = await stopMeasure();
-  const sorted = latencies.sort((a, b) => a - b);
+  // autocannon caps connections at the overall rate, each connection then sends on a fixed per-second quota.
+  const intervalMs = (1000 * Math.min(profile.connections, profile.rate)) / profile.rate;
+  const sorted = correctCoordinatedOmission(latencies, intervalMs).sort((a, b) => a - b);
+  const raw = latencies.length;
   const seconds = profile.durationSeconds;
   // Completed 2xx over the run's window; requests still in flight when the window closes are not counted.
   const rps = ok / seconds;
-  const meanMs = sorted.length ? sorted.reduce((s, v) => s + v, 0) / sorted.length : 0;
+  const meanMs = raw ? latencies.reduce((s, v) => s + v, 0) / raw : 0;
   const totalModelMs = modelMs();
   const modelMsPerRequest = totalModelMs !== undefined && ok > 0 ? totalModelMs / ok : undefined;
   // Little's law: mean in flight C = rps × mean latency; bound C / L; measured / bound simplifies to L / mean latency.
@@ -76,7 +93,7 @@ export async function runOnce(target: LoadTarget, profile: Profile, run: number)
     connections: profile.connections,
     targetRate: profile.rate,
     sentRate: result.requests.sent / seconds,
-    requests: sorted.length + result.errors + result.timeouts,
+    requests: raw + result.errors + result.timeouts,
     errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,

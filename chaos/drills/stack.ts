@@ -9,7 +9,7 @@ import { startBalancer } from './balancer.js';
 import type { Stack, StackSpec } from './types.js';
 
 /** Fast but non-zero model pacing: drills measure the service, and ×10 must still stay within seconds. */
-export const BASE_FAULTS = { ttftMs: 120, tokensPerSecond: 200 } as const;
+export const BASE_FAULTS = { ttftMs: 200, tokensPerSecond: 200 } as const;
 
 /** Resilience settings of every drill's service: quick retries, a breaker that opens after 3 failures and half-opens after 2 s. */
 const SERVICE_ENV = {
