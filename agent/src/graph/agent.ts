@@ -5,6 +5,7 @@ import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messa
 import { Command, MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from '../config.js';
+import { withSpan } from '../observability/tracing.js';
 import type { Decision, PendingAction, RunResult, Todo, ToolCallRecord } from '../contract/run.js';
 import { buildGraph, type AgentGraph } from './builder.js';
 import { withRunContext, type RunContext } from './run-context.js';
@@ -107,12 +108,28 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
         recursionLimit: config.agent.recursionLimit,
         signal: input.signal,
       };
-      const state = (await withRunContext(ctx, () => graph.invoke(graphInput as never, runConfig))) as {
-        messages?: BaseMessage[];
-        todos?: Todo[];
-        __interrupt__?: { value?: unknown }[];
-      };
-      const pendingActions = pendingActionsOf(state.__interrupt__ ?? []);
+      // Only the input's length is traced: prompts and tool outputs never become span attributes.
+      const spanAttributes = { thread_id: threadId, run_id: ctx.runId, input_length: input.message?.length ?? 0, resume: Boolean(input.decisions) };
+      const { state, pendingActions } = await withSpan('agent_execution', spanAttributes, async (span) => {
+        try {
+          const state = (await withRunContext(ctx, () => graph.invoke(graphInput as never, runConfig))) as {
+            messages?: BaseMessage[];
+            todos?: Todo[];
+            __interrupt__?: { value?: unknown }[];
+          };
+          const pendingActions = pendingActionsOf(state.__interrupt__ ?? []);
+          span?.setAttribute('status', pendingActions.length ? 'awaiting_approval' : 'completed');
+          return { state, pendingActions };
+        } finally {
+          span?.setAttributes({
+            tokens: ctx.usage.inputTokens + ctx.usage.outputTokens,
+            input_tokens: ctx.usage.inputTokens,
+            output_tokens: ctx.usage.outputTokens,
+            llm_calls: ctx.usage.calls,
+            tool_calls: ctx.toolCalls.length,
+          });
+        }
+      });
       const lastAi = [...(state.messages ?? [])].reverse().find((m) => AIMessage.isInstance(m));
       return {
         threadId,

@@ -10,8 +10,10 @@ import type { ModelProfile } from '@langchain/core/language_models/profile';
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
+import type { Span } from '@opentelemetry/api';
 import type { ChatOpenAI, ChatOpenAICallOptions } from '@langchain/openai';
 import { CircuitOpenError, ModelUnavailableError } from '../errors.js';
+import { errorCodeOf, markSpanError, startSpan } from '../observability/tracing.js';
 import type { EndpointRole } from './endpoint.js';
 import {
   PartialResponseError,
@@ -291,6 +293,7 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
     const failures: Array<{ endpoint: ResilientEndpoint; error: unknown }> = [];
     for (const endpoint of this.#endpoints) {
       const started = performance.now();
+      const span = startSpan('llm_call', { provider: endpoint.provider, model: endpoint.model, endpoint: endpoint.role, streamed });
       let attempts = 0;
       let lastAttemptError: unknown;
       try {
@@ -301,13 +304,13 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
           },
           { signal, committed, onAttemptFailure: (err) => (lastAttemptError = err) },
         );
-        await this.#report(runManager, endpoint, { status: 'success', started, attempts, usage, streamed });
+        await this.#report(runManager, endpoint, { status: 'success', started, attempts, usage, streamed, span });
         return value;
       } catch (thrown) {
         // When the breaker opens mid-call it refuses the next retry; the attempt that failed is the real story.
         const error = isBrokenCircuit(thrown) && attempts > 0 ? lastAttemptError : thrown;
         const status = signal?.aborted ? 'cancelled' : statusOf(error);
-        await this.#report(runManager, endpoint, { status, started, attempts, usage: NO_USAGE, streamed, error: messageOf(error) });
+        await this.#report(runManager, endpoint, { status, started, attempts, usage: NO_USAGE, streamed, error: messageOf(error), span, errorCode: errorCodeOf(error) });
         if (status === 'cancelled' || !(error instanceof PartialResponseError || shouldFallBack(error))) throw error;
         failures.push({ endpoint, error });
         // Part of the answer already reached the consumer; a second model's answer cannot be appended to it.
@@ -331,7 +334,7 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
   async #report(
     runManager: CallbackManagerForLLMRun | undefined,
     endpoint: ResilientEndpoint,
-    call: { status: LlmCallStatus; started: number; attempts: number; usage: TokenUsage; streamed: boolean; error?: string },
+    call: { status: LlmCallStatus; started: number; attempts: number; usage: TokenUsage; streamed: boolean; error?: string; span?: Span; errorCode?: string },
   ): Promise<void> {
     const record: LlmCallRecord = {
       provider: endpoint.provider,
@@ -346,6 +349,12 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
       streamed: call.streamed,
       ...(call.error === undefined ? {} : { error: call.error }),
     };
+    if (call.span) {
+      call.span.setAttributes({ status: record.status, attempts: record.attempts, input_tokens: record.inputTokens, output_tokens: record.outputTokens, latency_ms: record.latencyMs });
+      // A timeout or an open breaker is its own code; otherwise the error's (HTTP status, AGT_ERR_…).
+      if (record.status !== 'success') markSpanError(call.span, record.status === 'error' ? (call.errorCode ?? 'error') : record.status);
+      call.span.end();
+    }
     try {
       this.#onCall?.(record);
     } catch {
