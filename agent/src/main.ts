@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { createMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { createLogger } from './plugins/logging.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { buildServer } from './server.js';
@@ -35,6 +36,8 @@ export interface RunningService {
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const root = createLogger(config, { stream: options.logStream });
   const log = root.child({ logger: 'luminamind' });
+  // Before the server is built, so its HTTP hooks and the agent's spans see a live tracer (undefined when off).
+  const tracing = await startTracing(config, { log });
   const metrics = createMetrics({ toolNames: TOOL_NAMES, shellPatterns: BLOCKED_PATTERNS.map((b) => b.name) });
   const redis = createRedisClient(config.store, { onError: (err) => log.warn({ err: { message: err.message } }, 'redis_connection_error') });
   if (redis) {
@@ -54,7 +57,10 @@ export async function startService(config: Config, options: StartOptions = {}): 
       },
     ],
   });
-  const url = await app.listen({ host: config.server.host, port: config.server.port });
+  const url = await app.listen({ host: config.server.host, port: config.server.port }).catch(async (err: unknown) => {
+    await tracing?.shutdown();
+    throw err;
+  });
   log.info({ url, auth: config.server.auth, redis: Boolean(redis) }, 'service_listening');
 
   let metricsApp: FastifyInstance | undefined;
@@ -83,6 +89,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
         await metricsApp?.close();
       } finally {
         clearTimeout(deadline);
+        // Last, so the spans of the runs that were drained are exported too.
+        await tracing?.shutdown().catch((err: unknown) => log.warn({ err }, 'tracing_shutdown_failed'));
       }
       log.info('shutdown_complete');
     })());

@@ -14,6 +14,7 @@ import { checkAnswer, groundAgainstRun, type GroundingCheck } from './plugins/an
 import { assertAuthConfig, createAuthHook } from './plugins/auth.js';
 import { createServiceCheckpointer } from './plugins/checkpointer.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerHttpTracing } from './plugins/http-tracing.js';
 import { createLogger } from './plugins/logging.js';
 import { createReadinessChecks } from './plugins/readiness.js';
 import { currentRequest, withRequestContext } from './plugins/request-context.js';
@@ -226,6 +227,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   // JSON only: a text/plain body is a client mistake (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  registerHttpTracing(app);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
