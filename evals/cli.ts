@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
@@ -26,6 +26,9 @@ export interface EvalCommandOptions {
   json?: boolean;
   engine?: 'promptfoo' | 'plain';
   shard?: string;
+  target?: string;
+  targetWorkspaceRoot?: string;
+  apiKeyFile?: string;
 }
 
 /** `--shard i/n`: every n-th case starting at the i-th (1-based), so a CI matrix splits the suite evenly. */
@@ -115,7 +118,18 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
   if (opts.record && mode !== 'live') throw new EvalUsageError('--record needs --mode live');
   const cases = shardCases(filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter), opts.shard);
   const recordTo = opts.record ? (typeof opts.record === 'string' ? opts.record : join('datasets/cassettes/recorded', `${new Date().toISOString().replace(/[:.]/g, '-')}.yaml`)) : undefined;
+  if (opts.targetWorkspaceRoot && !opts.target) throw new EvalUsageError('--target-workspace-root needs --target URL');
+  const target = opts.target
+    ? {
+        kind: 'http' as const,
+        url: opts.target,
+        workspaceRoot: opts.targetWorkspaceRoot,
+        apiKey: opts.apiKeyFile ? (await readFile(opts.apiKeyFile, 'utf8')).trim() : undefined,
+      }
+    : undefined;
+  if (target && mode === 'simulated') throw new EvalUsageError('--target needs --mode live or replay (simulated mode picks a cassette per run)');
   const { results, model } = await runEval(cases, {
+    target,
     mode,
     config,
     repeat: opts.repeat,
@@ -135,7 +149,7 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
     {
       mode,
       model,
-      config: { engine: opts.engine ?? 'promptfoo', shard: opts.shard ?? null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
+      config: { engine: opts.engine ?? 'promptfoo', target: opts.target ?? 'in-process', shard: opts.shard ?? null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
       summary,
       results,
     },
@@ -183,6 +197,9 @@ export function registerEvalCommand(program: Command): void {
     .option('--cassettes <paths...>', 'replay mode: recorded cassette files or directories', ['datasets/cassettes'])
     .option('--timeout-ms <ms>', 'per-run timeout (a timeout is a harness error)', int(100, 3_600_000), 60_000)
     .option('--json', 'print the summary as JSON instead of a table')
+    .option('--target <url>', 'run against a deployed service over HTTP (POST /v1/chat) instead of in-process; it must use APPROVAL_POLICY=auto')
+    .option('--target-workspace-root <dir>', "the service's WORKSPACE_ROOT, when reachable: fixtures are written there and workspace graders read it")
+    .option('--api-key-file <file>', 'file holding the API key for --target (kept out of argv)')
     .option('--shard <i/n>', 'run the i-th of n slices of the cases (merge the reports afterwards)')
     .option('--engine <engine>', 'promptfoo (its evaluate() runs the suite; outputs in <out dir>/promptfoo/) or plain (in-process loop)', (v) => {
       if (v !== 'promptfoo' && v !== 'plain') throw new InvalidArgumentError('expected promptfoo or plain');

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../agent/src/index.js';
+import { buildServer, loadConfig } from '../agent/src/index.js';
 import { runEvalCommand, type EvalCommandOptions } from './cli.js';
 import { loadDataset } from './dataset.js';
 import { readReport, writeReport, type EvalReport } from './report/envelope.js';
@@ -126,6 +126,31 @@ describe('live mode against an OpenAI-compatible endpoint', () => {
       expect(replay.report.mode).toBe('replay');
       expect(replay.report.results.filter((r) => !r.pass).map((r) => `${r.caseId}: ${r.error?.message ?? ''}`)).toEqual([]);
     } finally {
+      await endpoint.close();
+    }
+  }, 60_000);
+});
+
+describe('the deployed service as the target (HTTP)', () => {
+  it('runs the same cases through POST /v1/chat, with fixtures written into the service workspace root', async () => {
+    const cases = (await loadDataset('datasets/regression')).filter((c) => /^(mem-(name|config|todo)|fs-(owner|grep-todos)|edit-port)/.test(c.id));
+    const endpoint = await startSimulator({ cassettes: cases.map((c) => variantCassette(c, variantsOf(c)[0]!, 'https://unused.invalid')) });
+    const root = join(dir, 'service-ws');
+    const service = await buildServer(
+      loadConfig({ OPENAI_BASE_URL: endpoint.url, OPENAI_API_KEY: 'k', LLM_MODEL: 'svc-model', WORKSPACE_ROOT: root, APPROVAL_POLICY: 'auto', AUTH: 'none', LOG_LEVEL: 'silent', LLM_RETRY_MIN_MS: '0' }),
+    );
+    const url = await service.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { report } = await runEvalCommand(
+        options({ filter: '^(mem-(name|config|todo)|fs-(owner|grep-todos)|edit-port)', out: join(dir, 'http.json'), mode: 'live', target: url, targetWorkspaceRoot: root }),
+        loadConfig({ LLM_MODEL: 'svc-model', LOG_LEVEL: 'silent' }),
+      );
+      expect(report.results).toHaveLength(6);
+      expect(report.config).toMatchObject({ target: url });
+      expect(report.results.filter((r) => !r.pass).map((r) => `${r.caseId}: ${r.error?.message ?? r.graders.filter((g) => !g.pass).map((g) => g.reason).join('; ')}`)).toEqual([]);
+      expect(report.results.find((r) => r.caseId === 'edit-port')!.graders.find((g) => g.id === 'workspace')).toMatchObject({ pass: true });
+    } finally {
+      await service.close();
       await endpoint.close();
     }
   }, 60_000);

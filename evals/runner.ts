@@ -8,6 +8,7 @@ import { startFixtureServer, substitute, type FixtureServer } from './fixture-se
 import { graders, isGraderId, type GraderDeps, type GraderOutcome, type JudgeFn, type Trajectory } from './graders/index.js';
 import type { EvalMode, EvalResult, GraderResult } from './report/envelope.js';
 import { cassetteId, variantCassette, variantsOf } from './scripts.js';
+import type { HttpTarget } from './targets/http.js';
 import { startSimulator, type Simulator } from './sim/index.js';
 
 export interface RunOptions {
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** Test-only: replace a tool's result (e.g. a broken grep returning nothing) without touching the tool. */
   toolOverrides?: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
   onResult?: (result: EvalResult, done: number, total: number) => void;
+  /** Where the agent runs: in this process (default) or a deployed service over HTTP (live and replay modes). */
+  target?: { kind: 'in-process' } | HttpTarget;
   /** promptfoo (default: its evaluate() drives the runs, our graders are its assertions) or the plain in-process loop. */
   engine?: 'promptfoo' | 'plain';
   /** promptfoo engine: where its own outputs go (results.json, results.html, results.xml); none when unset. */
@@ -68,8 +71,10 @@ export function evalConfig(base: Config, model: ModelEndpoint, web: FixtureServe
   } as Config;
 }
 
-async function prepareWorkspace(c: RegressionCase, workspacesDir: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'lm-eval-ws-'));
+/** A fresh workspace for one run: the shared fixture workspace copied, then the case's inline files; `at` picks the directory. */
+export async function prepareWorkspace(c: RegressionCase, workspacesDir: string, at?: string): Promise<string> {
+  const dir = at ?? (await mkdtemp(join(tmpdir(), 'lm-eval-ws-')));
+  await mkdir(dir, { recursive: true });
   if (c.fixtures.workspace) await cp(join(workspacesDir, c.fixtures.workspace), dir, { recursive: true });
   for (const [path, text] of Object.entries(c.fixtures.files)) {
     const full = resolve(dir, path);
@@ -110,13 +115,17 @@ export interface Execution {
   cleanup(): Promise<void>;
 }
 
-function harnessError(err: unknown): { code: string; message: string } {
+export function harnessError(err: unknown): { code: string; message: string } {
   const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : 'EVL_ERR_HARNESS_FAILED';
   return { code, message: errorMessage(err).slice(0, 2000) || 'unknown error' };
 }
 
 /** Runs the agent for one job (every user turn on one thread) in a fresh workspace copy. Never throws. */
 export async function executeJob(job: Job, opts: RunOptions, web: FixtureServer): Promise<Execution> {
+  if (opts.target?.kind === 'http') {
+    const { executeOverHttp } = await import('./targets/http.js');
+    return executeOverHttp(job, opts, opts.target);
+  }
   const { c } = job;
   const started = performance.now();
   let workspace: string | undefined;
@@ -229,6 +238,7 @@ export async function runEval(rawCases: readonly RegressionCase[], opts: RunOpti
     const jobs: Job[] = [];
     const repeat = opts.repeat ?? 1;
     let modelName: string;
+    if (opts.mode === 'simulated' && opts.target?.kind === 'http') throw new HarnessFailedError('(all)', 'simulated mode picks a cassette per run, which a deployed service cannot do: use --mode live or replay with --target http');
     if (opts.mode === 'simulated') {
       sim = await startSimulator({ cassettes: cases.flatMap((c) => variantsOf(c).map((v) => variantCassette(c, v, web.url))) });
       modelName = 'sim';
@@ -237,7 +247,10 @@ export async function runEval(rawCases: readonly RegressionCase[], opts: RunOpti
           for (let r = 0; r < repeat; r++) jobs.push({ c, variant: v.name, repeat: r, model: { baseUrl: sim.url, apiKey: 'sim', model: `cassette:${cassetteId(c.id, v.name)}` } });
     } else {
       let model: ModelEndpoint;
-      if (opts.mode === 'replay') {
+      if (opts.target?.kind === 'http') {
+        // The service has its own model; the harness only names it in the report (LLM_MODEL when set).
+        model = opts.config.llm.primary ?? { baseUrl: opts.target.url, apiKey: 'none', model: `service ${opts.target.url}` };
+      } else if (opts.mode === 'replay') {
         sim = await startSimulator({ cassettes: opts.cassettes ?? 'datasets/cassettes' });
         model = { baseUrl: sim.url, apiKey: 'sim', model: 'sim' };
       } else {
@@ -248,7 +261,7 @@ export async function runEval(rawCases: readonly RegressionCase[], opts: RunOpti
           model = { ...primary, baseUrl: sim.url };
         } else model = primary;
       }
-      modelName = opts.mode === 'replay' ? 'replay' : model.model;
+      modelName = opts.mode === 'replay' && opts.target?.kind !== 'http' ? 'replay' : model.model;
       for (const c of cases) for (let r = 0; r < repeat; r++) jobs.push({ c, variant: 'live', repeat: r, model });
     }
     const deps: GraderDeps = { judge: judgeFrom(opts.config) };
