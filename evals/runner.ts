@@ -120,6 +120,23 @@ export function harnessError(err: unknown): { code: string; message: string } {
   return { code, message: errorMessage(err).slice(0, 2000) || 'unknown error' };
 }
 
+/** The graders' view of a case's runs (one per user turn): the last answer, every tool call, summed usage. */
+export function trajectoryOf(c: Job['c'], runs: Pick<RunResult, 'answer' | 'toolCalls' | 'todos' | 'usage'>[], workspaceRoot: string | undefined): Trajectory {
+  return {
+    answer: runs.at(-1)!.answer,
+    answers: runs.map((r) => r.answer),
+    turns: c.input,
+    toolCalls: runs.flatMap((r) => r.toolCalls),
+    todos: runs.at(-1)!.todos,
+    usage: runs.reduce(
+      (u, r) => ({ calls: u.calls + r.usage.calls, inputTokens: u.inputTokens + r.usage.inputTokens, outputTokens: u.outputTokens + r.usage.outputTokens, costUsd: u.costUsd + r.usage.costUsd }),
+      { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    ),
+    context: c.fixtures.context,
+    workspaceRoot,
+  };
+}
+
 /** Runs the agent for one job (every user turn on one thread) in a fresh workspace copy. Never throws. */
 export async function executeJob(job: Job, opts: RunOptions, web: FixtureServer): Promise<Execution> {
   if (opts.target?.kind === 'http') {
@@ -146,16 +163,7 @@ export async function executeJob(job: Job, opts: RunOptions, web: FixtureServer)
       runs.push(r);
       if (r.status !== 'completed') throw new HarnessFailedError(c.id, `run ended with status ${r.status}`);
     }
-    const trajectory: Trajectory = {
-      answer: runs.at(-1)!.answer,
-      answers: runs.map((r) => r.answer),
-      turns: c.input,
-      toolCalls: runs.flatMap((r) => r.toolCalls),
-      todos: runs.at(-1)!.todos,
-      usage: runs.reduce((u, r) => ({ calls: u.calls + r.usage.calls, inputTokens: u.inputTokens + r.usage.inputTokens, outputTokens: u.outputTokens + r.usage.outputTokens, costUsd: u.costUsd + r.usage.costUsd }), { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }),
-      context: c.fixtures.context,
-      workspaceRoot: workspace,
-    };
+    const trajectory = trajectoryOf(c, runs, workspace);
     return { job, trajectory, latencyMs: Math.round(performance.now() - started), cleanup };
   } catch (err) {
     return { job, error: harnessError(err), latencyMs: Math.round(performance.now() - started), cleanup };

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { ChatResponseSchema, type ChatResponse } from '../../agent/src/index.js';
 import { HarnessFailedError } from '../errors.js';
-import type { Trajectory } from '../graders/index.js';
-import { harnessError, prepareWorkspace, type Execution, type Job, type RunOptions } from '../runner.js';
+import { harnessError, prepareWorkspace, trajectoryOf, type Execution, type Job, type RunOptions } from '../runner.js';
 
 export interface HttpTarget {
   kind: 'http';
@@ -63,16 +62,16 @@ export async function executeOverHttp(job: Job, opts: RunOptions, target: HttpTa
       runs.push(r);
       if (r.status !== 'completed') throw new HarnessFailedError(c.id, `run ended with status ${r.status} (is the service running with APPROVAL_POLICY=auto?)`);
     }
-    const trajectory: Trajectory = {
-      answer: runs.at(-1)!.answer,
-      answers: runs.map((r) => r.answer),
-      turns: c.input,
-      toolCalls: runs.flatMap((r) => r.tool_calls.map((t) => ({ id: t.id, name: t.name, args: t.args, output: t.output, error: t.error, durationMs: t.duration_ms }))),
-      todos: runs.at(-1)!.todos,
-      usage: runs.reduce((u, r) => ({ calls: u.calls + r.usage.calls, inputTokens: u.inputTokens + r.usage.inputTokens, outputTokens: u.outputTokens + r.usage.outputTokens, costUsd: u.costUsd + r.usage.costUsd }), { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }),
-      context: c.fixtures.context,
-      workspaceRoot: workspace,
-    };
+    const trajectory = trajectoryOf(
+      c,
+      runs.map((r) => ({
+        answer: r.answer,
+        todos: r.todos,
+        usage: r.usage,
+        toolCalls: r.tool_calls.map((t) => ({ id: t.id, name: t.name, args: t.args, output: t.output, error: t.error, durationMs: t.duration_ms })),
+      })),
+      workspace,
+    );
     return { job, trajectory, latencyMs: Math.round(performance.now() - started), cleanup };
   } catch (err) {
     return { job, error: harnessError(err), latencyMs: Math.round(performance.now() - started), cleanup };
