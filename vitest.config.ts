@@ -9,7 +9,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     coverage: {
       provider: 'v8',
-      include: ['agent/src/**', 'evals/**', 'load/**', 'chaos/**', 'gates/**'],
+      include: ['agent/src/**/*.ts', 'evals/**/*.ts', 'load/**/*.ts', 'chaos/**/*.ts', 'gates/**/*.ts'],
       exclude: ['**/*.test.ts', 'datasets/**'],
       reporter: ['text-summary', 'json-summary', 'json'],
       reportsDirectory: 'reports/coverage/raw',

@@ -87,6 +87,9 @@ export const CaseSchema = z
     input: z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1)).min(1)]),
     fixtures: FixturesSchema.default(FixturesSchema.parse({})),
     expect: z.array(ExpectationSchema).min(1),
+    /** Tools whose error result is the point of the case (an unknown city, a search with no results): their
+     * failed calls are the expected outcome and do not count against the tool success rate. */
+    expectedToolErrors: z.array(z.string().min(1)).default([]),
     gold: VariantScriptSchema,
     faulty: z.record(z.string().regex(/^[\w.-]+$/), VariantScriptSchema).refine((f) => Object.keys(f).length > 0, 'at least one faulty variant'),
   })

@@ -186,7 +186,12 @@ export function toResult(x: Execution, graded: (GraderResult & { hallucinated?: 
     hallucinated: graded.some((g) => g.hallucinated),
     tokens: { input: t.usage.inputTokens, output: t.usage.outputTokens },
     costUsd: t.usage.costUsd,
-    toolCalls: t.toolCalls.map((tc) => ({ name: tc.name, ok: !tc.error, latencyMs: tc.durationMs })),
+    toolCalls: t.toolCalls.map((tc) => ({
+      name: tc.name,
+      ok: !tc.error,
+      ...(c.expectedToolErrors.includes(tc.name) ? { expectedError: true } : {}),
+      latencyMs: tc.durationMs,
+    })),
   };
 }
 

@@ -15,7 +15,8 @@ export function summarise(results: readonly EvalResult[], k = 1): EvalSummary {
   const passed = results.filter((r) => r.pass).length;
   const errors = results.filter((r) => r.error).length;
   const judged = results.filter((r) => !r.error);
-  const tools = results.filter((r) => !r.variant.startsWith('faulty:')).flatMap((r) => r.toolCalls);
+  // A failed call the case expected (its error path is the point) is not a tool failure.
+  const tools = results.filter((r) => !r.variant.startsWith('faulty:')).flatMap((r) => r.toolCalls).filter((t) => !(t.expectedError && !t.ok));
   const gold = results.filter((r) => r.variant === 'gold');
   const faulty = results.filter((r) => r.variant.startsWith('faulty:'));
   const faultyJudged = faulty.filter((r) => !r.error);

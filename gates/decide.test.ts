@@ -61,6 +61,12 @@ const SCENARIOS: Scenario[] = [
   { check: 'eval-tool-success', verdict: 'fail', name: '5/120 calls failed', mutate: (r) => r.eval.results.slice(0, 6).forEach((x) => x.variant === 'gold' && (x.toolCalls[0]!.ok = false)) },
   { check: 'eval-tool-success', verdict: 'warn', name: '1 failed call, warn at any', mutate: (r) => (r.eval.results[0]!.toolCalls[0]!.ok = false), config: { threshold: { op: 'gte', value: 0.98 }, warn: { op: 'gte', value: 1 } } },
   { check: 'eval-tool-success', verdict: 'inconclusive', name: 'no judged runs', mutate: (r) => (r.eval.results = []) },
+  {
+    check: 'eval-tool-success',
+    verdict: 'pass',
+    name: '5/120 calls failed, each one its case expected (error-path cases)',
+    mutate: (r) => r.eval.results.slice(0, 6).forEach((x) => x.variant === 'gold' && Object.assign(x.toolCalls[0]!, { ok: false, expectedError: true })),
+  },
 
   { check: 'eval-pass-k', verdict: 'pass', name: 'every case passed 3/3' },
   { check: 'eval-pass-k', verdict: 'fail', name: 'half the cases flaked once', mutate: (r) => failRuns(r, 20, (i) => i * 3) },

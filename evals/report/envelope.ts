@@ -69,6 +69,8 @@ export const ToolCallRecordSchema = z.object({
   name: z.string().min(1),
   /** False when the tool returned an error result (`{"error": true}`) or threw. */
   ok: z.boolean(),
+  /** The case exists to exercise this tool's error path: a failed call is the expected outcome, not a tool failure. */
+  expectedError: z.boolean().optional(),
   latencyMs: nonNegative.optional(),
 });
 export type ToolCallRecord = z.infer<typeof ToolCallRecordSchema>;

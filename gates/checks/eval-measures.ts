@@ -28,7 +28,8 @@ export function hallucinationRate(report: EvalReport): number | null {
 
 /** Tool calls that succeeded / tool calls made, over judged runs; the summary's value when no tool was called. */
 export function toolSuccessRate(report: EvalReport): { ok: number; calls: number; rate: number | null } {
-  const calls = judgedRuns(report).flatMap((r) => r.toolCalls);
+  // A failed call its case expected (an error-path case) is the right outcome, not a tool failure.
+  const calls = judgedRuns(report).flatMap((r) => r.toolCalls).filter((c) => !(c.expectedError && !c.ok));
   const ok = calls.filter((c) => c.ok).length;
   return { ok, calls: calls.length, rate: calls.length ? ok / calls.length : judgedRuns(report).length ? report.summary.toolSuccessRate : null };
 }
