@@ -102,6 +102,8 @@ const SCENARIOS: Scenario[] = [
   { check: 'load-throughput', verdict: 'fail', name: '5 rps', mutate: (r) => (r.load.summary.rps = 5) },
   { check: 'load-throughput', verdict: 'warn', name: 'under a 100 rps warn bound', config: { threshold: { op: 'gte', value: 50 }, warn: { op: 'gte', value: 100 } } },
   { check: 'load-throughput', verdict: 'inconclusive', name: 'no threshold in the policy', config: {} },
+  { check: 'load-throughput', verdict: 'inconclusive', name: 'a smoke run offered 8 req/s: it cannot show 50', mutate: (r) => (r.load.config = { ...r.load.config, profile: { name: 'smoke', rate: 8 } }) },
+  { check: 'load-throughput', verdict: 'fail', name: 'offered 60 req/s, served 30', mutate: (r) => ((r.load.config = { ...r.load.config, profile: { name: 'baseline', rate: 60 } }), (r.load.summary.rps = 30)) },
 
   // The load tool owns its comparison; the gate maps its verdict and adds no warn of its own.
   { check: 'load-baseline', verdict: 'pass', name: 'same as baseline' },

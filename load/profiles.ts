@@ -28,7 +28,7 @@ const mix = { plain: 1, 'one-tool': 1, 'multi-tool': 1, streamed: 1 };
 /** Smoke fits the PR gate (≈1 min); baseline is what release baselines are recorded with; soak looks for leaks. */
 export const PROFILES = {
   smoke: { name: 'smoke', rate: 8, connections: 8, durationSeconds: 8, runs: 5, pauseSeconds: 1, timeoutSeconds: 20, latency: realistic, mix },
-  baseline: { name: 'baseline', rate: 20, connections: 20, durationSeconds: 30, runs: 5, pauseSeconds: 2, timeoutSeconds: 20, latency: realistic, mix },
+  baseline: { name: 'baseline', rate: 60, connections: 60, durationSeconds: 30, runs: 5, pauseSeconds: 2, timeoutSeconds: 20, latency: realistic, mix },
   soak: { name: 'soak', rate: 10, connections: 10, durationSeconds: 300, runs: 5, pauseSeconds: 5, timeoutSeconds: 30, latency: realistic, mix },
 } as const satisfies Record<string, Profile>;
 export type ProfileId = keyof typeof PROFILES;
