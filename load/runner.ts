@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
 import type { LoadResult } from '../evals/report/envelope.js';
+import { runOpenLoop, type OpenLoopRequest } from './open-loop.js';
 import type { Profile } from './profiles.js';
 import { requestMix } from './scenarios.js';
 import type { LoadTarget, ResourceSample } from './target.js';
@@ -8,7 +8,7 @@ import type { LoadTarget, ResourceSample } from './target.js';
 export type RunMeasurement = LoadResult & ResourceSample & {
   p97_5Ms: number;
   targetRate: number;
-  /** Requests sent per second: falls short of targetRate only when the pool ran out of free connections. */
+  /** Requests sent per second between the first and the last send: the open-loop schedule holds it at targetRate. */
   sentRate: number;
   timeouts: number;
   non2xx: number;
@@ -16,21 +16,14 @@ export type RunMeasurement = LoadResult & ResourceSample & {
   modelMsPerRequest?: number;
   /** measured rps / (C / L), C the mean requests in flight (Little's law), L the model time per request. */
   efficiency?: number;
+  /** The sender's own lag behind its schedule (p99, ms): near 0 unless this process's event loop stalled. */
+  sendLagP99Ms: number;
+  /** Requests dispatched while all maxConnections were busy (real saturation: the service was a timeout behind). */
+  capHits: number;
+  maxConnections: number;
+  /** Median time to first byte of streamed (SSE) requests, from the intended send time; absent without any. */
+  streamedTtfbP50Ms?: number;
 };
-
-/**
- * HdrHistogram's recordValueWithExpectedInterval: autocannon's per-connection limiter sends at most `rate / connections`
- * per second and never while a request is in flight, so a response slower than that interval also stands for the
- * requests the schedule could not send meanwhile (v − I, v − 2I, …). Without this, slow phases would look rare.
- */
-export function correctCoordinatedOmission(latencies: readonly number[], intervalMs: number): number[] {
-  const out: number[] = [];
-  for (const v of latencies) {
-    out.push(v);
-    for (let missing = v - intervalMs; intervalMs > 0 && missing > intervalMs; missing -= intervalMs) out.push(missing);
-  }
-  return out;
-}
 
 /** Nearest-rank percentile of raw latencies (ms). */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -51,52 +44,54 @@ function modelLedger(target: LoadTarget, latency: Profile['latency']): () => num
   };
 }
 
-/** One autocannon run at the profile's fixed rate over the scenario mix; latencies are collected raw so every percentile is exact. */
+const ascending = (a: number, b: number) => a - b;
+
+/** One open-loop run at the profile's fixed rate over the scenario mix; latencies are kept raw so every percentile is exact. */
 export async function runOnce(target: LoadTarget, profile: Profile, run: number): Promise<RunMeasurement> {
-  const { requests } = requestMix(profile.mix);
-  const latencies: number[] = [];
-  let ok = 0;
+  const mix = requestMix(profile.mix);
+  const requests: OpenLoopRequest[] = mix.requests.map((r, i) => ({ ...r, scenario: mix.scenarios[i]!.id, stream: mix.scenarios[i]!.stream }));
   const stopMeasure = target.measure();
   const modelMs = modelLedger(target, profile.latency);
-  // Without a callback autocannon hands back its instance, which is also a promise of the result (the types miss that).
-  const instance = autocannon({
+  const result = await runOpenLoop({
     url: target.url,
-    connections: profile.connections,
-    duration: profile.durationSeconds,
-    overallRate: profile.rate,
-    timeout: profile.timeoutSeconds,
+    rate: profile.rate,
+    durationSeconds: profile.durationSeconds,
+    timeoutMs: profile.timeoutSeconds * 1000,
     requests,
-  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    latencies.push(Math.round(responseTime * 10) / 10);
-    if (statusCode >= 200 && statusCode < 300) ok++;
+    seed: profile.seed + run,
+    ...(profile.maxConnections !== undefined ? { maxConnections: profile.maxConnections } : {}),
   });
-  const result = await instance;
   const resources = await stopMeasure();
-  // autocannon caps connections at the overall rate, each connection then sends on a fixed per-second quota.
-  const intervalMs = (1000 * Math.min(profile.connections, profile.rate)) / profile.rate;
-  const sorted = correctCoordinatedOmission(latencies, intervalMs).sort((a, b) => a - b);
-  const raw = latencies.length;
-  const seconds = profile.durationSeconds;
-  // Completed 2xx over the run's window; requests still in flight when the window closes are not counted.
-  const rps = ok / seconds;
-  const meanMs = raw ? latencies.reduce((s, v) => s + v, 0) / raw : 0;
+  const { records } = result;
+  const answered = records.filter((r) => r.outcome === 'ok' || r.outcome === 'non2xx');
+  // Every answer's latency runs from its intended send time, so the percentiles need no after-the-fact correction.
+  const latencies = answered.map((r) => r.latencyMs);
+  const sorted = [...latencies].sort(ascending);
+  const ok = records.filter((r) => r.outcome === 'ok').length;
+  const non2xx = answered.length - ok;
+  const timeouts = records.filter((r) => r.outcome === 'timeout').length;
+  const failed = records.filter((r) => r.outcome === 'error').length;
+  // 2xx over t0 → last answer: a service that only keeps up by queueing stretches the window and cannot show the offered rate.
+  const rps = ok / Math.max(profile.durationSeconds, result.elapsedMs / 1000);
+  const meanMs = latencies.length ? latencies.reduce((s, v) => s + v, 0) / latencies.length : 0;
   const totalModelMs = modelMs();
   const modelMsPerRequest = totalModelMs !== undefined && ok > 0 ? totalModelMs / ok : undefined;
   // Little's law: mean in flight C = rps × mean latency; bound C / L; measured / bound simplifies to L / mean latency.
   const efficiency = modelMsPerRequest !== undefined && meanMs > 0 ? Math.min(1, modelMsPerRequest / meanMs) : undefined;
-  const errors = result.errors + result.timeouts + result.non2xx;
+  const streamed = new Set(requests.filter((q) => q.stream).map((q) => q.scenario));
+  const streamedTtfb = records.flatMap((r) => (r.outcome === 'ok' && streamed.has(r.scenario) && r.ttfbMs !== undefined ? [r.ttfbMs] : []));
   return {
     scenario: 'mix',
     run,
-    durationSeconds: seconds,
-    connections: profile.connections,
+    durationSeconds: profile.durationSeconds,
+    // Peak connections in use at once (one request per connection), never above maxConnections.
+    connections: Math.min(result.peakInFlight, result.maxConnections),
     targetRate: profile.rate,
-    sentRate: result.requests.sent / seconds,
-    requests: raw + result.errors + result.timeouts,
-    errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
+    sentRate: result.sentRate,
+    requests: records.length,
+    errors: non2xx + timeouts + failed,
+    timeouts,
+    non2xx,
     rps,
     p50Ms: percentile(sorted, 50),
     p90Ms: percentile(sorted, 90),
@@ -107,26 +102,21 @@ export async function runOnce(target: LoadTarget, profile: Profile, run: number)
     ...resources,
     ...(modelMsPerRequest !== undefined ? { modelMsPerRequest } : {}),
     ...(efficiency !== undefined ? { efficiency } : {}),
+    sendLagP99Ms: percentile(records.map((r) => r.sendLagMs).sort(ascending), 99),
+    capHits: result.capHits,
+    maxConnections: result.maxConnections,
+    ...(streamedTtfb.length ? { streamedTtfbP50Ms: percentile(streamedTtfb.sort(ascending), 50) } : {}),
   };
 }
 
 export interface ProfileRun {
   runs: RunMeasurement[];
-  summary: { runs: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number; errorRate: number; efficiency?: number };
-  /** True when some run sent >10 % fewer requests than scheduled: coordinated omission crept back, latencies may be optimistic. */
+  summary: LoadSummaryOutcome['summary'];
+  /** True when some run hit its connection cap: the service fell a whole timeout behind the schedule. */
   saturated: boolean;
 }
 
-function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((s, v) => s + v, 0) / values.length : 0;
-}
-
-function medianOf(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
-}
-
-/** Runs the profile n times and summarises: means for throughput and efficiency, medians of per-run percentiles (robust to one noisy run). */
+/** Runs the profile n times and summarises with summariseLoad (means for throughput and efficiency, medians of per-run percentiles). */
 export async function runProfile(target: LoadTarget, profile: Profile, onProgress: (line: string) => void = () => {}): Promise<ProfileRun> {
   const runs: RunMeasurement[] = [];
   for (let i = 0; i < profile.runs; i++) {
@@ -135,24 +125,11 @@ export async function runProfile(target: LoadTarget, profile: Profile, onProgres
     const m = await runOnce(target, profile, i);
     runs.push(m);
     onProgress(
-      `run ${i + 1}/${profile.runs}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, p99 ${m.p99Ms} ms, errors ${m.errors}` +
+      `run ${i + 1}/${profile.runs}: sent ${m.sentRate.toFixed(2)} req/s, ${m.rps.toFixed(1)} 2xx/s, p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, p99 ${m.p99Ms} ms, errors ${m.errors}` +
         (m.efficiency !== undefined ? `, efficiency ${m.efficiency.toFixed(3)}` : ''),
     );
   }
-  const requests = runs.reduce((s, r) => s + r.requests, 0);
-  const errors = runs.reduce((s, r) => s + r.errors, 0);
-  const efficiencies = runs.flatMap((r) => (r.efficiency !== undefined ? [r.efficiency] : []));
-  return {
-    runs,
-    saturated: runs.some((r) => r.sentRate < 0.9 * r.targetRate),
-    summary: {
-      runs: runs.length,
-      rps: mean(runs.map((r) => r.rps)),
-      p50Ms: medianOf(runs.map((r) => r.p50Ms)),
-      p95Ms: medianOf(runs.map((r) => r.p95Ms)),
-      p99Ms: medianOf(runs.map((r) => r.p99Ms)),
-      errorRate: requests ? Math.min(1, errors / requests) : 0,
-      ...(efficiencies.length ? { efficiency: mean(efficiencies) } : {}),
-    },
-  };
+  // The summary lives in summary.ts so `luminamind report merge` recomputes it from results the same way.
+  const { summary, saturated } = summariseLoad(runs);
+  return { runs, saturated, summary };
 }

@@ -160,6 +160,8 @@ export type LoadComparison = z.infer<typeof LoadComparisonSchema>;
 export const LoadResultSchema = z.object({
   scenario: z.string().min(1),
   run: count,
+  /** `i/n` when the run was the i-th of n shards sent side by side (`luminamind load --shard`); merge combines them per run. */
+  shard: z.string().regex(/^\d+\/\d+$/, 'shard must be i/n').optional(),
   durationSeconds: nonNegative,
   connections: count.optional(),
   requests: count,

@@ -8,3 +8,4 @@ import createError from '@fastify/error';
  */
 export const ReportInvalidError = createError('EVL_ERR_REPORT_INVALID', 'Report %s does not match the envelope schema:\n%s', 500);
 export const ReportUnreadableError = createError('EVL_ERR_REPORT_UNREADABLE', 'Report %s cannot be read: %s', 500);
+export const ReportMergeRefusedError = createError('EVL_ERR_REPORT_MERGE_REFUSED', 'Refusing to merge reports: %s', 409);
