@@ -54,10 +54,3 @@ describe('compareRuns', () => {
     expect(compareRuns(baseline, runsAt(2600, 3200, 3600, 2)).verdict).toBe('inconclusive');
   });
 });
-
-describe('correctCoordinatedOmission', () => {
-  it('adds the requests a slow response kept the schedule from sending', async () => {
-    const { correctCoordinatedOmission } = await import('./runner.js');
-    expect(correctCoordinatedOmission([500, 3500], 1000)).toEqual([500, 3500, 2500, 1500]);
-  });
-});

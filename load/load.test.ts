@@ -11,7 +11,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('runLoad on a tiny profile', () => {
   it('writes a valid load report, and a baseline only when asked', async () => {
-    const profile = ProfileSchema.parse({ ...PROFILES.smoke, name: 'tiny', rate: 4, connections: 4, durationSeconds: 1.5, runs: 2, pauseSeconds: 0, latency: { ttftMs: 20, tokensPerSecond: 0 } });
+    const profile = ProfileSchema.parse({ ...PROFILES.smoke, name: 'tiny', rate: 4, durationSeconds: 1.5, runs: 2, pauseSeconds: 0, latency: { ttftMs: 20, tokensPerSecond: 0 } });
     const out = join(dir, 'report.json');
     const first = await runLoad({ profile, out, baselineDir: dir });
     expect(first.report.summary.comparison?.verdict).toBe('inconclusive');
@@ -24,6 +24,7 @@ describe('runLoad on a tiny profile', () => {
     expect(report.results[0]!.p97_5Ms).toBeGreaterThan(0);
     expect(report.results[0]!.rssBytesMax).toBeGreaterThan(0);
     expect(report.summary.efficiency).toBeGreaterThan(0);
+    expect(report.results[0]!.sentRate).toBeCloseTo(4, 0);
 
     await runLoad({ profile, out, baselineDir: dir, updateBaseline: true });
     const baseline = JSON.parse(await readFile(join(dir, 'tiny.json'), 'utf8')) as { runs: unknown[] };

@@ -46,7 +46,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   } else {
     summaryComparison = { baseline: path, verdict: 'inconclusive', reason: `no baseline at ${path}; record one with --update-baseline` };
   }
-  if (result.saturated) summaryComparison = { ...summaryComparison, reason: `${summaryComparison.reason ?? ''} (warning: a run sent >10 % fewer requests than scheduled; the connection pool saturated)`.trim() };
+  if (result.saturated) summaryComparison = { ...summaryComparison, reason: `${summaryComparison.reason ?? ''} (warning: a run hit its connection cap, rate × timeout requests in flight: the service fell a whole timeout behind the schedule)`.trim() };
   if (options.updateBaseline) {
     await writeBaseline(path, profile.name, result.runs, git);
     progress(`load: baseline ${path} rewritten (--update-baseline)`);
@@ -64,6 +64,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
         comparePolicy: DEFAULT_COMPARE_POLICY,
         perPercentile: comparison?.perPercentile ?? [],
         saturated: result.saturated,
+        sender: {
+          kind: 'open-loop (load/open-loop.ts)',
+          arrivals: 'fixed interval: t_i = t0 + i / rate; mix in seeded shuffled rounds',
+          latencyFrom: 'intended send time (coordinated omission corrected by construction)',
+          perRun: result.runs.map((r) => ({ run: r.run, sentRate: r.sentRate, sendLagP99Ms: r.sendLagP99Ms, peakConnections: r.connections, maxConnections: r.maxConnections, capHits: r.capHits, ...(r.streamedTtfbP50Ms !== undefined ? { streamedTtfbP50Ms: r.streamedTtfbP50Ms } : {}) })),
+        },
         wallSeconds: Math.round((Date.now() - started) / 1000),
         efficiencyDefinition: 'measured rps / (C / L): C = mean requests in flight (rps × mean latency), L = simulated model time per request',
       },

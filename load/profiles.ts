@@ -6,10 +6,12 @@ export type LatencyModel = z.infer<typeof LatencyModelSchema>;
 
 export const ProfileSchema = z.object({
   name: z.string().min(1),
-  /** Fixed request rate over all connections (autocannon overallRate); latencies are corrected for coordinated omission. */
+  /** Fixed request rate of the open-loop sender (open-loop.ts); latencies run from the intended send times. */
   rate: z.number().positive(),
-  /** Connection pool; autocannon caps it at the rate (one request per connection per second), and the runner corrects the latencies for coordinated omission. */
-  connections: z.number().int().min(1),
+  /** Connection cap; connections open on demand up to it. Default rate × timeoutSeconds; hitting it is reported as saturation. */
+  maxConnections: z.number().int().min(1).optional(),
+  /** Seed of the request order (run i uses seed + i), so a run's mix order is reproducible. */
+  seed: z.number().int().default(1),
   durationSeconds: z.number().positive(),
   runs: z.number().int().min(1),
   /** Pause between runs so one run's tail does not leak into the next. */
@@ -27,9 +29,9 @@ const mix = { plain: 1, 'one-tool': 1, 'multi-tool': 1, streamed: 1 };
 
 /** Smoke fits the PR gate (≈1 min); baseline is what release baselines are recorded with; soak looks for leaks. */
 export const PROFILES = {
-  smoke: { name: 'smoke', rate: 8, connections: 8, durationSeconds: 8, runs: 5, pauseSeconds: 1, timeoutSeconds: 20, latency: realistic, mix },
-  baseline: { name: 'baseline', rate: 60, connections: 60, durationSeconds: 30, runs: 5, pauseSeconds: 2, timeoutSeconds: 20, latency: realistic, mix },
-  soak: { name: 'soak', rate: 10, connections: 10, durationSeconds: 300, runs: 5, pauseSeconds: 5, timeoutSeconds: 30, latency: realistic, mix },
+  smoke: { name: 'smoke', rate: 8, durationSeconds: 8, runs: 5, pauseSeconds: 1, timeoutSeconds: 20, seed: 1, latency: realistic, mix },
+  baseline: { name: 'baseline', rate: 60, durationSeconds: 30, runs: 5, pauseSeconds: 2, timeoutSeconds: 20, seed: 1, latency: realistic, mix },
+  soak: { name: 'soak', rate: 10, durationSeconds: 300, runs: 5, pauseSeconds: 5, timeoutSeconds: 30, seed: 1, latency: realistic, mix },
 } as const satisfies Record<string, Profile>;
 export type ProfileId = keyof typeof PROFILES;
 

@@ -3,6 +3,7 @@ import type { LoadResult } from '../evals/report/envelope.js';
 import { runOpenLoop, type OpenLoopRequest } from './open-loop.js';
 import type { Profile } from './profiles.js';
 import { requestMix } from './scenarios.js';
+import { summariseLoad, type LoadSummaryOutcome } from './summary.js';
 import type { LoadTarget, ResourceSample } from './target.js';
 
 export type RunMeasurement = LoadResult & ResourceSample & {
@@ -131,5 +132,6 @@ export async function runProfile(target: LoadTarget, profile: Profile, onProgres
   }
   // The summary lives in summary.ts so `luminamind report merge` recomputes it from results the same way.
   const { summary, saturated } = summariseLoad(runs);
-  return { runs, saturated, summary };
+  // Cap hits are the open-loop sender's real saturation signal; summariseLoad also flags a sender that fell behind.
+  return { runs, saturated: saturated || runs.some((r) => r.capHits > 0), summary };
 }

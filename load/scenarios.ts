@@ -27,7 +27,7 @@ export interface RequestSpec {
   body: string;
 }
 
-/** The request list autocannon cycles through on every connection: each scenario repeated by its weight. */
+/** The weighted request list the open-loop sender draws from: each scenario repeated by its weight. */
 export function requestMix(mix: Readonly<Record<string, number>>, pathPrefix = ''): { requests: RequestSpec[]; scenarios: Scenario[] } {
   const requests: RequestSpec[] = [];
   const scenarios: Scenario[] = [];
