@@ -9,6 +9,7 @@ import { registerScanCommand } from '../gates/scan/cli.js';
 import { registerEvalCommand } from '../evals/cli.js';
 import { registerLoadCommand } from '../load/cli.js';
 import { registerChaosCommand } from '../chaos/cli.js';
+import { registerReportCommand } from '../evals/report/cli.js';
 
 /** Exit codes shared by every subcommand (DESIGN.md): 0 ok, 1 a negative verdict, 2 usage or configuration. */
 export const EXIT = { ok: 0, verdict: 1, usage: 2 } as const;
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .description('LuminaMind: the deep agent service, its evaluation harness and its release gate.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerServeCommand, registerToolCommand, registerChatCommand, registerSimCommand, registerEvalCommand, registerLoadCommand, registerChaosCommand, registerScanCommand, registerGateCommand, registerPromoteCommand, registerVerifyCommand]) register(program);
+  for (const register of [registerServeCommand, registerToolCommand, registerChatCommand, registerSimCommand, registerEvalCommand, registerLoadCommand, registerChaosCommand, registerReportCommand, registerScanCommand, registerGateCommand, registerPromoteCommand, registerVerifyCommand]) register(program);
   program.addHelpText(
     'after',
     `

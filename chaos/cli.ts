@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultReportPath, writeReport, type ChaosResult } from '../evals/report/envelope.js';
+import { formatShard, parseShard, shardSlice, type Shard } from '../evals/report/shard.js';
 import { DRILL_IDS, drills, isDrillId, runDrill, type DrillId } from './drills/index.js';
+import { summariseChaos } from './summary.js';
 
 function positive(value: string): number {
   const n = Number(value);
@@ -8,10 +10,30 @@ function positive(value: string): number {
   return n;
 }
 
+function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n');
+  return shard;
+}
+
+/**
+ * The drills one invocation runs: the named ones (default all, in DRILL_IDS order), then with `--shard i/n`
+ * every n-th from the i-th, so the n shards of a CI matrix run each drill exactly once.
+ *
+ * @example
+ *   selectDrills([], { index: 1, count: 2 }); // ['redis-kill', 'model-503', 'replica-kill']
+ */
+export function selectDrills(names: readonly string[], shard?: Shard): DrillId[] {
+  const unknown = names.filter((n) => !isDrillId(n));
+  if (unknown.length) throw new InvalidArgumentError(`unknown drill(s) ${unknown.join(', ')}; known: ${DRILL_IDS.join(', ')}`);
+  return shardSlice(names.length ? (names as DrillId[]) : [...DRILL_IDS], shard);
+}
+
 interface ChaosCliOptions {
   out?: string;
   journalDir: string;
   rate?: number;
+  shard?: Shard;
 }
 
 export function registerChaosCommand(program: Command): void {
@@ -22,11 +44,10 @@ export function registerChaosCommand(program: Command): void {
     .option('--out <path>', 'report path (default reports/chaos/report.json)')
     .option('--journal-dir <dir>', 'where <drill>.json journals go', 'reports/chaos/journal')
     .option('--rate <rps>', 'steady load per drill in requests/s (default 4)', positive)
+    .option('--shard <i/n>', 'run only every n-th of the selected drills from the i-th (merge the reports with `luminamind report merge`)', shardOption)
     .addHelpText('after', '\nExit: 0 every hypothesis held, 1 one was violated, 2 usage.\nExample: luminamind chaos model-503 redis-kill')
     .action(async (names: string[], opts: ChaosCliOptions) => {
-      const unknown = names.filter((n) => !isDrillId(n));
-      if (unknown.length) throw new InvalidArgumentError(`unknown drill(s) ${unknown.join(', ')}; known: ${DRILL_IDS.join(', ')}`);
-      const selected: DrillId[] = names.length ? (names as DrillId[]) : [...DRILL_IDS];
+      const selected = selectDrills(names, opts.shard);
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const started = Date.now();
       const results: ChaosResult[] = [];
@@ -42,14 +63,15 @@ export function registerChaosCommand(program: Command): void {
           results.push({ drill: id, verdict: 'fail', before: empty, during: empty, after: empty, recoverySeconds: null, error: { message: message.slice(0, 2000) || 'unknown error' } });
         }
       }
-      const passed = results.filter((r) => r.verdict === 'pass').length;
+      const summary = summariseChaos(results);
+      const passed = summary.passed;
       const { path } = await writeReport(
         'chaos',
         {
           mode: 'simulated',
           model: 'sim',
-          config: { drills: selected, rate: opts.rate ?? 4, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
-          summary: { drills: results.length, passed, failed: results.length - passed },
+          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
+          summary,
           results,
         },
         opts.out ?? defaultReportPath('chaos'),

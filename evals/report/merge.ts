@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { readBaseline, type Baseline } from '../../load/baseline.js';
+import { DEFAULT_COMPARE_POLICY, type ComparePolicy } from '../../load/compare.js';
+import { compareWithBaseline, summariseLoad } from '../../load/summary.js';
+import { summariseChaos } from '../../chaos/summary.js';
+import { summarise } from '../summary.js';
+import { readReport, writeReport, type ChaosReport, type EvalReport, type LoadReport, type Report, type ReportKind, type ReportOf } from './envelope.js';
+import { ReportMergeRefusedError } from './errors.js';
+
+/** Kinds whose results are disjoint slices of one run; coverage and security are whole-tree by nature. */
+export const MERGEABLE_KINDS = ['eval', 'load', 'chaos'] as const satisfies readonly ReportKind[];
+export type MergeableKind = (typeof MERGEABLE_KINDS)[number];
+
+/**
+ * Config keys that define what a run measured, per kind: inputs that differ on any of them are not slices of
+ * one run. Keys left out (concurrency, shard, wallSeconds, journalDir…) may differ and are kept per input.
+ */
+export const MUST_MATCH: Record<MergeableKind, readonly string[]> = {
+  eval: ['engine', 'target', 'dataset', 'filter', 'repeat', 'agent'],
+  // profile without rate and connections: each shard offers rate/n over connections/n.
+  load: ['profile', 'target', 'redis', 'comparePolicy'],
+  chaos: ['rate'],
+};
+
+/** Config keys merge itself writes; an input that is already a merge must not make them "differ". */
+const MERGE_KEYS = new Set(['mergedFrom', 'varied', 'shards']);
+
+export interface MergeInput {
+  /** Where the report came from, for messages. */
+  source: string;
+  report: Report;
+}
+
+export interface MergeOptions {
+  /** Insist on this kind. */
+  kind?: ReportKind;
+  now?: Date;
+  /** Reads a load baseline (tests inject one); defaults to the file named in the inputs' comparison. */
+  readLoadBaseline?: (path: string) => Promise<Baseline | undefined>;
+}
+
+/** JSON with sorted keys, so config equality does not depend on key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  ) ?? 'undefined';
+}
+
+function refuse(reason: string): never {
+  throw new ReportMergeRefusedError(reason);
+}
+
+function requireSame(inputs: readonly MergeInput[], what: string, get: (r: Report) => unknown): void {
+  const first = canonical(get(inputs[0]!.report));
+  const other = inputs.find((i) => canonical(get(i.report)) !== first);
+  if (other) refuse(`${what} differs: ${inputs[0]!.source} has ${first}, ${other.source} has ${canonical(get(other.report))}`);
+}
+
+function mustMatchValue(kind: MergeableKind, key: string, config: Record<string, unknown>): unknown {
+  const value = config[key];
+  if (kind === 'load' && key === 'profile' && value && typeof value === 'object') {
+    const { rate: _rate, connections: _connections, ...rest } = value as Record<string, unknown>;
+    return rest;
+  }
+  return value;
+}
+
+function refuseOverlap(inputs: readonly MergeInput[], keysOf: (r: Report) => string[], what: string): void {
+  const seen = new Map<string, string>();
+  for (const { source, report } of inputs)
+    for (const key of keysOf(report)) {
+      const prior = seen.get(key);
+      if (prior !== undefined) refuse(`overlapping results: ${what} ${key} is in both ${prior} and ${source}`);
+      seen.set(key, source);
+    }
+}
+
+/** Keys every input agrees on are kept; the rest go to `varied` (one value per input, in input order). */
+function mergeConfig(inputs: readonly MergeInput[]): Record<string, unknown> {
+  const configs = inputs.map((i) => i.report.config);
+  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !MERGE_KEYS.has(k));
+  const merged: Record<string, unknown> = {};
+  const varied: Record<string, unknown[]> = {};
+  for (const key of keys) {
+    const values = configs.map((c) => c[key]);
+    if (values.every((v) => canonical(v) === canonical(values[0]))) merged[key] = values[0];
+    else varied[key] = values.map((v) => v ?? null);
+  }
+  return {
+    ...merged,
+    ...(Object.keys(varied).length ? { varied } : {}),
+    mergedFrom: inputs.map((i) => i.report.runId),
+    shards: inputs.flatMap((i) => {
+      const c = i.report.config;
+      return Array.isArray(c.shards) ? (c.shards as unknown[]) : [c.shard ?? null];
+    }),
+  };
+}
+
+function mergeEval(inputs: readonly MergeInput[]): Pick<EvalReport, 'summary' | 'results'> {
+  requireSame(inputs, 'pass^k (summary.passK.k)', (r) => (r as EvalReport).summary.passK.k);
+  refuseOverlap(inputs, (r) => (r as EvalReport).results.map((x) => `${x.caseId} ${x.variant}#${x.repeat}`), 'case × variant × repeat');
+  const results = inputs.flatMap((i) => (i.report as EvalReport).results);
+  return { results, summary: summarise(results, (inputs[0]!.report as EvalReport).summary.passK.k) };
+}
+
+function mergeChaos(inputs: readonly MergeInput[]): Pick<ChaosReport, 'summary' | 'results'> {
+  refuseOverlap(inputs, (r) => (r as ChaosReport).results.map((x) => x.drill), 'drill');
+  const results = inputs.flatMap((i) => (i.report as ChaosReport).results);
+  return { results, summary: summariseChaos(results) };
+}
+
+async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, unknown>, options: MergeOptions): Promise<Pick<LoadReport, 'summary' | 'results'>> {
+  const shardCount = (shard: string | undefined) => (shard ? Number(shard.split('/')[1]) : 1);
+  const counts = new Set(inputs.flatMap((i) => (i.report as LoadReport).results.map((r) => shardCount(r.shard))));
+  if (counts.size > 1) refuse(`load runs split into different numbers of shards (${[...counts].join(', ')}; 1 = unsharded) are not one run`);
+  refuseOverlap(inputs, (r) => (r as LoadReport).results.map((x) => `run ${x.run} shard ${x.shard ?? 'unsharded'}`), 'load');
+  const results = inputs.flatMap((i) => (i.report as LoadReport).results);
+  const outcome = summariseLoad(results);
+
+  // The full offered rate is what the disjoint shards offered together (the gate reads config.profile.rate).
+  const profiles = inputs.map((i) => i.report.config.profile as { rate?: unknown; connections?: unknown } | undefined);
+  if (profiles.every((p) => typeof p?.rate === 'number'))
+    config.profile = {
+      ...profiles[0],
+      rate: profiles.reduce((s, p) => s + (p!.rate as number), 0),
+      ...(profiles.every((p) => typeof p?.connections === 'number') ? { connections: profiles.reduce((s, p) => s + (p!.connections as number), 0) } : {}),
+    };
+  config.saturated = outcome.saturated;
+  config.percentilesAcrossShards = 'per run index, the max over its shards of the per-run percentile (an upper bound of the combined percentile); the summary takes the median over runs';
+
+  // A verdict vs the baseline cannot be copied from a shard: recompute it with the same pure comparison, or say inconclusive.
+  const baselines = [...new Set(inputs.map((i) => (i.report as LoadReport).summary.comparison?.baseline))];
+  let summary: LoadReport['summary'] = outcome.summary;
+  delete config.perPercentile;
+  if (baselines.length > 1 || baselines[0] !== undefined) {
+    const note = `recomputed by report merge over ${inputs.length} reports; per-run percentiles are the max over shards`;
+    if (baselines.length > 1 || baselines[0] === undefined) {
+      summary = { ...summary, comparison: { baseline: baselines.filter(Boolean).join(', ') || 'none', verdict: 'inconclusive', reason: 'the inputs were compared with different baselines (or some with none)' } };
+      config.perPercentile = [];
+    } else {
+      const path = baselines[0];
+      let baseline: Baseline | undefined;
+      let unreadable: string | undefined;
+      try {
+        baseline = await (options.readLoadBaseline ?? readBaseline)(path);
+      } catch (err) {
+        unreadable = err instanceof Error ? err.message : String(err);
+      }
+      const policy = (config.comparePolicy as ComparePolicy | undefined) ?? DEFAULT_COMPARE_POLICY;
+      const compared = compareWithBaseline(path, baseline, outcome.runs, outcome.saturated, policy, unreadable ? `baseline unreadable: ${unreadable.slice(0, 200)}; ${note}` : note);
+      summary = { ...summary, comparison: compared.summary };
+      config.perPercentile = compared.comparison?.perPercentile ?? [];
+    }
+  }
+  return { results, summary };
+}
+
+/**
+ * Merges reports of one sharded run into one: refuses (EVL_ERR_REPORT_MERGE_REFUSED) different kinds,
+ * commits, modes, models, run-defining config (MUST_MATCH) or overlapping results; concatenates the results
+ * and recomputes the summary with the producers' own functions. New runId and createdAt; `config.mergedFrom`
+ * lists the input runIds.
+ *
+ * @example
+ *   const report = await mergeReports([{ source: 'a.json', report: a }, { source: 'b.json', report: b }]);
+ */
+export async function mergeReports(inputs: readonly MergeInput[], options: MergeOptions = {}): Promise<Report> {
+  if (inputs.length < 2) refuse(`needs at least two reports, got ${inputs.length}`);
+  requireSame(inputs, 'kind', (r) => r.kind);
+  const kind = inputs[0]!.report.kind;
+  if (options.kind && options.kind !== kind) refuse(`--kind ${options.kind}, but the inputs are ${kind} reports`);
+  if (!(MERGEABLE_KINDS as readonly string[]).includes(kind)) refuse(`${kind} reports are not mergeable (only ${MERGEABLE_KINDS.join(', ')})`);
+  const k = kind as MergeableKind;
+  refuseOverlap(inputs, (r) => [r.runId], 'runId');
+  requireSame(inputs, 'commit (git.sha)', (r) => r.git.sha);
+  requireSame(inputs, 'mode', (r) => r.mode);
+  requireSame(inputs, 'model', (r) => r.model);
+  for (const key of MUST_MATCH[k]) requireSame(inputs, `config.${key}`, (r) => mustMatchValue(k, key, r.config));
+
+  const config = mergeConfig(inputs);
+  const body = k === 'eval' ? mergeEval(inputs) : k === 'chaos' ? mergeChaos(inputs) : await mergeLoad(inputs, config, options);
+  if (k === 'chaos') config.drills = (body as ChaosReport).results.map((r) => r.drill);
+  const first = inputs[0]!.report;
+  return {
+    ...body,
+    schemaVersion: first.schemaVersion,
+    kind,
+    runId: randomUUID(),
+    createdAt: (options.now ?? new Date()).toISOString(),
+    // One commit (checked above); dirty if any input was, since its evidence may not match the commit.
+    git: { sha: first.git.sha, dirty: inputs.some((i) => i.report.git.dirty) },
+    ...(first.mode ? { mode: first.mode } : {}),
+    ...(first.model ? { model: first.model } : {}),
+    config,
+  } as Report;
+}
+
+/**
+ * `luminamind report merge OUT IN…`: reads and validates every input (readReport), merges, writes OUT.
+ *
+ * @example
+ *   await mergeReportFiles('reports/eval/report.json', ['shard-1/report.json', 'shard-2/report.json']);
+ */
+export async function mergeReportFiles(out: string, sources: readonly string[], options: MergeOptions = {}): Promise<{ path: string; report: Report }> {
+  const inputs: MergeInput[] = [];
+  for (const source of sources) inputs.push({ source, report: await readReport(source) });
+  const merged = await mergeReports(inputs, options);
+  const { schemaVersion: _v, kind, ...draft } = merged;
+  return writeReport(kind, draft as never, out) as Promise<{ path: string; report: ReportOf<typeof kind> }>;
+}
