@@ -19,7 +19,6 @@ import { createLogger } from './plugins/logging.js';
 import { createReadinessChecks } from './plugins/readiness.js';
 import { currentRequest, withRequestContext } from './plugins/request-context.js';
 import { toChatResponse, type Service, type ServiceCheckpointer } from './plugins/service.js';
-import { RequestTokenStream } from './plugins/token-stream.js';
 import { createToolCache, createToolLimiter, rateLimitedResult } from './plugins/tool-guard.js';
 import { registerApprovalsRoute } from './routes/approvals.js';
 import { registerChatRoute } from './routes/chat.js';
@@ -138,7 +137,6 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
       },
       onBreakerChange: (change) => log.warn({ ...change }, 'llm_breaker_change'),
     });
-    model.callbacks = [new RequestTokenStream()];
     agent = buildAgent(config, { ...hooks, model, checkpointer });
   }
 
@@ -177,8 +175,8 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
       metrics.activeSessions.inc();
       const started = performance.now();
       try {
-        const result = await withRequestContext({ keyId: ctx.keyId, threadId: input.threadId, log: ctx.log, decisions: ctx.decisions, onToken: ctx.onToken }, () =>
-          agent.run({ ...input, signal: controller.signal, onEvent: ctx.onEvent }),
+        const result = await withRequestContext({ keyId: ctx.keyId, threadId: input.threadId, log: ctx.log, decisions: ctx.decisions }, () =>
+          agent.run({ ...input, signal: controller.signal, onEvent: ctx.onEvent, onToken: ctx.onToken }),
         );
         let confidence = 1;
         if (result.status === 'completed') {

@@ -195,4 +195,18 @@ describe('the agent graph against the simulator over HTTP', () => {
     const history = (await agent.history('mind')).map((m) => String(m.content)).join('\n');
     expect(history).toContain('was cancelled - another message came in before it could be completed.');
   });
+
+  it('streams tokens tagged with their agent: the subagent report and the main answer apart', async () => {
+    const agent = agentWith('auto');
+    await mkdir(join(root, 'tok', 'src'), { recursive: true });
+    await writeFile(join(root, 'tok', 'src/greet.js'), "export function greet(name) {\n  return 'helo, ' + name;\n}\n");
+    const byAgent = new Map<string, string>();
+    const result = await agent.run({
+      threadId: 'tok',
+      message: TASK,
+      onToken: (token, source) => byAgent.set(source.agent ?? 'main', (byAgent.get(source.agent ?? 'main') ?? '') + token),
+    });
+    expect(byAgent.get('code-executor')).toBe('Patched src/greet.js (helo → hello); grep shows line 2.');
+    expect(byAgent.get('main')).toBe(result.answer);
+  });
 });

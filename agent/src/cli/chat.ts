@@ -3,7 +3,7 @@ import { createInterface, type Interface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import type { Decision, PendingAction, RunResult, Todo } from '../contract/run.js';
-import type { LuminaAgent } from '../graph/agent.js';
+import type { LuminaAgent, RunInput } from '../graph/agent.js';
 
 const TODO_MARK: Record<Todo['status'], string> = { completed: '✔', in_progress: '~', pending: '•' };
 const PREVIEW_CHARS = 500;
@@ -36,7 +36,25 @@ export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: st
     const next = await lines.next();
     return next.done ? undefined : String(next.value);
   };
+  // Text streams as the model writes it; a tool event ends the current line so the next text starts afresh.
+  let streamingMessage: string | undefined;
+  let streamed = false;
+  const endStream = () => {
+    if (streamingMessage) io.output.write('\n');
+    streamingMessage = undefined;
+  };
+  const onToken: NonNullable<RunInput['onToken']> = (token, source) => {
+    if (streamingMessage !== source.messageId) {
+      endStream();
+      // A subagent's text gets its name as a header, the main agent's the usual prompt.
+      io.output.write(source.agent ? `\n  [${source.agent}] ` : '\nluminamind> ');
+      streamingMessage = source.messageId;
+    }
+    streamed ||= !source.agent;
+    io.output.write(token);
+  };
   const onEvent: Parameters<LuminaAgent['run']>[0]['onEvent'] = (event) => {
+    endStream();
     if (event.type === 'tool_start') say(`  ⚙ ${event.call.name} ${JSON.stringify(event.call.args)}`);
     else say(`${event.call.error ? '  ✘' : '  ✓'} ${event.call.name} (${event.call.durationMs} ms)\n${preview(event.call.output)}`);
   };
@@ -78,14 +96,18 @@ export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: st
       continue;
     }
     try {
-      let result: RunResult = await agent.run({ threadId, message, onEvent });
+      streamed = false;
+      let result: RunResult = await agent.run({ threadId, message, onEvent, onToken });
       while (result.status === 'awaiting_approval') {
+        endStream();
         const decisions = await decide(result.pendingActions);
         if (!decisions) return rl.close();
-        result = await agent.run({ threadId, decisions, onEvent });
+        result = await agent.run({ threadId, decisions, onEvent, onToken });
       }
+      endStream();
+      // A model that does not stream (or an answer with no text events) still gets its answer shown.
+      if (!streamed) say(`\nluminamind> ${result.answer}`);
       if (result.todos.length) say(`\n  todos:\n${result.todos.map((t) => `    ${TODO_MARK[t.status]} ${t.content}`).join('\n')}`);
-      say(`\nluminamind> ${result.answer}`);
       say(`  (${result.latencyMs} ms, ${result.usage.inputTokens + result.usage.outputTokens} tokens)`);
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -9,6 +9,7 @@ import { withSpan } from '../observability/tracing.js';
 import type { Decision, PendingAction, RunResult, Todo, ToolCallRecord } from '../contract/run.js';
 import { buildGraph, type AgentGraph } from './builder.js';
 import { withRunContext, type RunContext } from './run-context.js';
+import { RunTokenStream } from './token-stream.js';
 import type { ToolHooks } from './tool-adapter.js';
 
 export interface AgentDeps extends ToolHooks {
@@ -29,6 +30,8 @@ export interface RunInput {
   signal?: AbortSignal;
   /** Live tool events, for streaming UIs. */
   onEvent?: RunContext['emit'];
+  /** Model tokens as they are generated, for streaming UIs. */
+  onToken?: RunContext['onToken'];
 }
 
 export interface LuminaAgent {
@@ -74,6 +77,7 @@ function pendingActionsOf(interrupts: { value?: unknown }[]): PendingAction[] {
  */
 export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
   const graph = buildGraph(config, { ...deps, checkpointer: deps.checkpointer ?? new MemorySaver() });
+  const tokenStream = new RunTokenStream();
 
   async function workspaceFor(threadId: string, override?: string): Promise<string> {
     const dir = override ?? join(config.tools.workspaceRoot, threadId);
@@ -99,6 +103,7 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
         toolCalls: [] as ToolCallRecord[],
         usage: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
         emit: input.onEvent,
+        onToken: input.onToken,
       };
       const graphInput = input.decisions
         ? new Command({ resume: { decisions: input.decisions } })
@@ -107,6 +112,8 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
         configurable: { thread_id: threadId },
         recursionLimit: config.agent.recursionLimit,
         signal: input.signal,
+        // Inherited by every model call of the run, subagents included; it streams only when the run has onToken.
+        callbacks: [tokenStream],
       };
       // Only the input's length is traced: prompts and tool outputs never become span attributes.
       const spanAttributes = { thread_id: threadId, run_id: ctx.runId, input_length: input.message?.length ?? 0, resume: Boolean(input.decisions) };

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ToolCallRecord } from '../contract/run.js';
+import type { TokenSource } from './token-stream.js';
 
 /** What one agent run collects while LangGraph executes it: tool calls (also those of subagents) and model usage. */
 export interface RunContext {
@@ -10,6 +11,8 @@ export interface RunContext {
   readonly usage: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
   /** Live events for streaming consumers. */
   readonly emit?: (event: { type: 'tool_start' | 'tool_end'; call: ToolCallRecord }) => void;
+  /** Model tokens as they are generated (main agent and subagents); unset keeps model calls non-streaming. */
+  readonly onToken?: (token: string, source: TokenSource) => void;
 }
 
 // AsyncLocalStorage rather than LangGraph's configurable: subagents run as nested graphs inside the `task`

@@ -9,8 +9,6 @@ export interface RequestContext {
   readonly log: FastifyBaseLogger;
   /** The decisions this request resumed the run with (for the audit log of mutating tool calls). */
   readonly decisions?: readonly Decision[];
-  /** Model tokens as they stream (SSE requests only). */
-  readonly onToken?: (token: string) => void;
 }
 
 // Tool hooks fire deep inside LangGraph (and inside subagents); the async context reaches them untouched.

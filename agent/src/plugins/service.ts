@@ -60,7 +60,7 @@ export interface ExecuteContext {
   readonly log: FastifyBaseLogger;
   readonly decisions?: RunInput['decisions'];
   readonly onEvent?: RunInput['onEvent'];
-  readonly onToken?: (token: string) => void;
+  readonly onToken?: RunInput['onToken'];
 }
 
 export function toChatResponse(result: RunResult, confidence: number): ChatResponse {

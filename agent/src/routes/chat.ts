@@ -45,7 +45,8 @@ export async function respondWithRun(
   try {
     const result = await service.execute(input, {
       ...base,
-      onToken: (text) => send('token', { text }),
+      // Subagent text is tagged with its agent, so a client can tell it from the answer.
+      onToken: (text, source) => send('token', source.agent ? { text, agent: source.agent } : { text }),
       onEvent: (event) => send(event.type, { name: event.call.name, args: event.call.args, ...(event.type === 'tool_end' ? { error: event.call.error, duration_ms: event.call.durationMs, output: event.call.output } : {}) }),
     });
     send('result', result);
