@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { isProfileId, PROFILES, ProfileSchema, type ProfileId } from './profiles.js';
+import { parseShard, type Shard } from '../evals/report/shard.js';
 import { runLoad } from './load.js';
 
 function positive(value: string): number {
@@ -25,6 +26,12 @@ function loopbackUrl(value: string): string {
   return value;
 }
 
+function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n');
+  return shard;
+}
+
 interface LoadCliOptions {
   profile: ProfileId;
   url?: string;
@@ -35,6 +42,7 @@ interface LoadCliOptions {
   runs?: number;
   duration?: number;
   rate?: number;
+  shard?: Shard;
 }
 
 export function registerLoadCommand(program: Command): void {
@@ -50,6 +58,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--runs <n>', 'override the profile: number of runs', positive)
     .option('--duration <seconds>', 'override the profile: seconds per run', positive)
     .option('--rate <rps>', 'override the profile: fixed request rate', positive)
+    .option('--shard <i/n>', 'send rate/n as the i-th of n shards run side by side against the same --url; merge the reports with `luminamind report merge`', shardOption)
     .addHelpText('after', '\nExit: 0 done, 1 the comparison says regressed, 2 usage.\nExample: luminamind load --profile smoke --out reports/load/report.json')
     .action(async (opts: LoadCliOptions) => {
       const base = PROFILES[opts.profile];
@@ -59,6 +68,8 @@ export function registerLoadCommand(program: Command): void {
         ...(opts.duration ? { durationSeconds: opts.duration } : {}),
         ...(opts.rate ? { rate: opts.rate } : {}),
       });
+      if (opts.shard && opts.shard.count > 1 && !opts.url) throw new InvalidArgumentError('--shard needs --url: the n shards must load one service together');
+      if (opts.shard && opts.shard.count > 1 && opts.updateBaseline) throw new InvalidArgumentError('--update-baseline records a whole run: merge the shards first');
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const { path, report } = await runLoad({
         profile,
@@ -68,6 +79,7 @@ export function registerLoadCommand(program: Command): void {
         baselineDir: opts.baselineDir,
         updateBaseline: opts.updateBaseline,
         onProgress: progress,
+        shard: opts.shard,
       });
       const s = report.summary;
       progress(

@@ -1,4 +1,5 @@
 import { gitInfo, writeReport, defaultReportPath, type LoadComparison, type LoadReport } from '../evals/report/envelope.js';
+import { formatShard, type Shard } from '../evals/report/shard.js';
 import { baselinePath, readBaseline, writeBaseline } from './baseline.js';
 import { compareRuns, DEFAULT_COMPARE_POLICY, type Comparison } from './compare.js';
 import type { Profile } from './profiles.js';
@@ -14,6 +15,20 @@ export interface LoadOptions {
   baselineDir?: string;
   updateBaseline?: boolean;
   onProgress?: (line: string) => void;
+  /** Send rate/n of the profile as the i-th of n shards run side by side against the same url; merge their reports. */
+  shard?: Shard;
+}
+
+/**
+ * The share of a profile one of n shards sends: rate/n (and maxConnections/n rounded up), so the n shards
+ * together offer the profile's full rate.
+ *
+ * @example
+ *   shardProfile(PROFILES.baseline, { index: 1, count: 4 }).rate; // 15
+ */
+export function shardProfile(profile: Profile, shard: Shard | undefined): Profile {
+  if (!shard || shard.count === 1) return profile;
+  return { ...profile, rate: profile.rate / shard.count, ...(profile.maxConnections !== undefined ? { maxConnections: Math.max(1, Math.ceil(profile.maxConnections / shard.count)) } : {}) };
 }
 
 export interface LoadOutcome {
@@ -25,13 +40,18 @@ export interface LoadOutcome {
 /** Runs a profile, compares it with the stored baseline (rewritten only with updateBaseline) and writes reports/load/report.json. */
 export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const progress = options.onProgress ?? (() => {});
-  const { profile } = options;
+  const { shard } = options;
+  const sharded = shard !== undefined && shard.count > 1;
+  if (sharded && !options.url) throw new Error('--shard needs --url: the shards must load one service together');
+  if (sharded && options.updateBaseline) throw new Error('--update-baseline records a whole run, not a shard: merge the shards first');
+  const profile = shardProfile(options.profile, shard);
   const started = Date.now();
   const target: LoadTarget = options.url ? remoteTarget(options.url) : await startLocalTarget(profile.latency, { redisUrl: options.redisUrl });
   progress(`load: profile ${profile.name} against ${target.url}${target.inProcess ? ' (local service process, simulator with ttft ' + profile.latency.ttftMs + ' ms, ' + profile.latency.tokensPerSecond + ' tok/s)' : ''}`);
   let result;
   try {
     result = await runProfile(target, profile, progress);
+    if (shard) result = { ...result, runs: result.runs.map((r) => ({ ...r, shard: formatShard(shard) })) };
   } finally {
     await target.close();
   }
@@ -40,7 +60,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const baseline = await readBaseline(path);
   let comparison: Comparison | undefined;
   let summaryComparison: LoadComparison;
-  if (baseline) {
+  if (sharded) {
+    // A shard offers rate/n, the baseline the full rate: only the merged report is comparable (report merge recomputes it).
+    summaryComparison = { baseline: path, verdict: 'inconclusive', reason: `shard ${formatShard(shard)} of one run; merge the shards (luminamind report merge) to compare with the baseline` };
+  } else if (baseline) {
     comparison = compareRuns(baseline.runs, result.runs, DEFAULT_COMPARE_POLICY);
     summaryComparison = { baseline: path, verdict: comparison.verdict, ...(comparison.pValue !== undefined ? { pValue: comparison.pValue } : {}), reason: comparison.reason };
   } else {
@@ -59,6 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
       model: target.inProcess ? 'sim' : 'external',
       config: {
         profile,
+        shard: shard ? formatShard(shard) : null,
         target: target.inProcess ? `local process ${target.url}` : target.url,
         redis: Boolean(options.redisUrl),
         comparePolicy: DEFAULT_COMPARE_POLICY,

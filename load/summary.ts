@@ -105,17 +105,16 @@ export function summariseLoad(results: readonly LoadResult[]): LoadSummaryOutcom
 }
 
 /**
- * The summary's verdict against a baseline (compareRuns is pure): inconclusive without a baseline, and with a
- * warning when the pool saturated. `note` is appended to the reason (e.g. how shards were combined).
+ * The summary's verdict against a baseline (compareRuns is pure), inconclusive without one. `note` is appended
+ * to the reason (e.g. a saturation warning, or how shards were combined).
  *
  * @example
- *   const { summary } = compareWithBaseline('load/baselines/smoke.json', await readBaseline(path), outcome.runs, outcome.saturated);
+ *   const { summary } = compareWithBaseline('load/baselines/smoke.json', await readBaseline(path), outcome.runs);
  */
 export function compareWithBaseline(
   path: string,
   baseline: Baseline | undefined,
   runs: readonly LoadResult[],
-  saturated: boolean,
   policy: ComparePolicy = DEFAULT_COMPARE_POLICY,
   note?: string,
 ): { comparison?: Comparison; summary: LoadComparison } {
@@ -127,7 +126,6 @@ export function compareWithBaseline(
   } else {
     summary = { baseline: path, verdict: 'inconclusive', reason: `no baseline at ${path}; record one with --update-baseline` };
   }
-  if (saturated) summary = { ...summary, reason: `${summary.reason ?? ''} (warning: a run sent >10 % fewer requests than scheduled; the connection pool saturated)`.trim() };
   if (note) summary = { ...summary, reason: `${summary.reason ?? ''} (${note})`.trim() };
   return { comparison, summary };
 }

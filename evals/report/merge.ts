@@ -17,7 +17,7 @@ export type MergeableKind = (typeof MERGEABLE_KINDS)[number];
  */
 export const MUST_MATCH: Record<MergeableKind, readonly string[]> = {
   eval: ['engine', 'target', 'dataset', 'filter', 'repeat', 'agent'],
-  // profile without rate and connections: each shard offers rate/n over connections/n.
+  // profile without rate and maxConnections: each shard offers rate/n over maxConnections/n.
   load: ['profile', 'target', 'redis', 'comparePolicy'],
   chaos: ['rate'],
 };
@@ -59,7 +59,7 @@ function requireSame(inputs: readonly MergeInput[], what: string, get: (r: Repor
 function mustMatchValue(kind: MergeableKind, key: string, config: Record<string, unknown>): unknown {
   const value = config[key];
   if (kind === 'load' && key === 'profile' && value && typeof value === 'object') {
-    const { rate: _rate, connections: _connections, ...rest } = value as Record<string, unknown>;
+    const { rate: _rate, connections: _connections, maxConnections: _maxConnections, ...rest } = value as Record<string, unknown>;
     return rest;
   }
   return value;
@@ -119,14 +119,12 @@ async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, u
   const outcome = summariseLoad(results);
 
   // The full offered rate is what the disjoint shards offered together (the gate reads config.profile.rate).
-  const profiles = inputs.map((i) => i.report.config.profile as { rate?: unknown; connections?: unknown } | undefined);
-  if (profiles.every((p) => typeof p?.rate === 'number'))
-    config.profile = {
-      ...profiles[0],
-      rate: profiles.reduce((s, p) => s + (p!.rate as number), 0),
-      ...(profiles.every((p) => typeof p?.connections === 'number') ? { connections: profiles.reduce((s, p) => s + (p!.connections as number), 0) } : {}),
-    };
-  config.saturated = outcome.saturated;
+  const profiles = inputs.map((i) => i.report.config.profile as Record<string, unknown> | undefined);
+  const total = (key: string) => (profiles.every((p) => typeof p?.[key] === 'number') ? { [key]: profiles.reduce((s, p) => s + (p![key] as number), 0) } : {});
+  if (profiles.every((p) => typeof p?.rate === 'number')) config.profile = { ...profiles[0], ...total('rate'), ...total('connections'), ...total('maxConnections') };
+  // The sender's own saturation signal (cap hits) lives in each input's config, not in its results.
+  const saturated = outcome.saturated || inputs.some((i) => i.report.config.saturated === true);
+  config.saturated = saturated;
   config.percentilesAcrossShards = 'per run index, the max over its shards of the per-run percentile (an upper bound of the combined percentile); the summary takes the median over runs';
 
   // A verdict vs the baseline cannot be copied from a shard: recompute it with the same pure comparison, or say inconclusive.
@@ -134,7 +132,7 @@ async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, u
   let summary: LoadReport['summary'] = outcome.summary;
   delete config.perPercentile;
   if (baselines.length > 1 || baselines[0] !== undefined) {
-    const note = `recomputed by report merge over ${inputs.length} reports; per-run percentiles are the max over shards`;
+    const note = `${saturated ? 'warning: a shard saturated (see config.varied); ' : ''}recomputed by report merge over ${inputs.length} reports; per-run percentiles are the max over shards`;
     if (baselines.length > 1 || baselines[0] === undefined) {
       summary = { ...summary, comparison: { baseline: baselines.filter(Boolean).join(', ') || 'none', verdict: 'inconclusive', reason: 'the inputs were compared with different baselines (or some with none)' } };
       config.perPercentile = [];
@@ -148,7 +146,7 @@ async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, u
         unreadable = err instanceof Error ? err.message : String(err);
       }
       const policy = (config.comparePolicy as ComparePolicy | undefined) ?? DEFAULT_COMPARE_POLICY;
-      const compared = compareWithBaseline(path, baseline, outcome.runs, outcome.saturated, policy, unreadable ? `baseline unreadable: ${unreadable.slice(0, 200)}; ${note}` : note);
+      const compared = compareWithBaseline(path, baseline, outcome.runs, policy, unreadable ? `baseline unreadable: ${unreadable.slice(0, 200)}; ${note}` : note);
       summary = { ...summary, comparison: compared.summary };
       config.perPercentile = compared.comparison?.perPercentile ?? [];
     }
