@@ -34,6 +34,7 @@ interface ChaosCliOptions {
   journalDir: string;
   rate?: number;
   shard?: Shard;
+  prometheus: boolean;
 }
 
 export function registerChaosCommand(program: Command): void {
@@ -45,16 +46,19 @@ export function registerChaosCommand(program: Command): void {
     .option('--journal-dir <dir>', 'where <drill>.json journals go', 'reports/chaos/journal')
     .option('--rate <rps>', 'steady load per drill in requests/s (default 4)', positive)
     .option('--shard <i/n>', 'run only every n-th of the selected drills from the i-th (merge the reports with `luminamind report merge`)', shardOption)
+    .option('--no-prometheus', 'skip the alert check (by default a private Prometheus on 127.0.0.1 evaluates deploy/monitoring rules when `prometheus` is installed)')
     .addHelpText('after', '\nExit: 0 every hypothesis held, 1 one was violated, 2 usage.\nExample: luminamind chaos model-503 redis-kill')
     .action(async (names: string[], opts: ChaosCliOptions) => {
       const selected = selectDrills(names, opts.shard);
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const started = Date.now();
       const results: ChaosResult[] = [];
+      const alerts = new Map<string, string>();
       for (const id of selected) {
         try {
-          const { result } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, onProgress: progress });
+          const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, onProgress: progress });
           results.push(result);
+          alerts.set(id, `${journal.alert.alert} ${journal.alert.status === 'not-checked' ? 'not checked' : journal.alert.status}`);
         } catch (err) {
           // The harness broke (not the service): recorded as a failed drill with the error, and the run goes on.
           const message = err instanceof Error ? err.message : String(err);
@@ -70,13 +74,13 @@ export function registerChaosCommand(program: Command): void {
         {
           mode: 'simulated',
           model: 'sim',
-          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
+          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, prometheus: opts.prometheus, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
           summary,
           results,
         },
         opts.out ?? defaultReportPath('chaos'),
       );
-      for (const r of results) progress(`${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.drill}: recovery ${r.recoverySeconds ?? '—'} s`);
+      for (const r of results) progress(`${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.drill}: recovery ${r.recoverySeconds ?? '—'} s, alert ${alerts.get(r.drill) ?? '—'}`);
       progress(`chaos: ${passed}/${results.length} drills held their hypothesis in ${Math.round((Date.now() - started) / 1000)} s`);
       process.stdout.write(`${path}\n`);
       if (passed < results.length) process.exitCode = 1;

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosResult } from '../../evals/report/envelope.js';
+import { watchAlert, type AlertJournal, type AlertWatch } from './prometheus.js';
 import { startProbe, type Sample } from './probe.js';
 import { runQualitySubset, type QualityResult } from './quality.js';
 import { startStack } from './stack.js';
@@ -19,6 +20,8 @@ export interface DrillRunOptions {
   withoutResilience?: boolean;
   hypothesis?: Partial<Hypothesis>;
   journalDir?: string;
+  /** false = no alert check (`--no-prometheus`); otherwise a private Prometheus runs when the binary exists. */
+  prometheus?: boolean;
   onProgress?: (line: string) => void;
 }
 
@@ -45,6 +48,8 @@ export interface Journal {
   quality?: QualityResult;
   integrity: { checked: number; intact: number; lost: string[]; corrupted: string[] };
   recoverySeconds: number | null;
+  /** The drill's alert as a private Prometheus saw it, or why it was not checked. */
+  alert: AlertJournal;
   violations: string[];
   verdict: 'pass' | 'fail';
 }
@@ -134,10 +139,13 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
   const stack = await startStack(spec);
   const proof: Record<string, unknown> = {};
   let probe: ReturnType<typeof startProbe> | undefined;
+  let alertWatch: AlertWatch | undefined;
   try {
+    alertWatch = await watchAlert({ expectation: drill.alert, targets: () => stack.services.map((s) => s.url), now, enabled: options.prometheus, log: (line) => mark(line) });
     mark(`stack up: ${stack.services.length} service process(es)${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
     probe = startProbe(stack.url, { rate, origin, prefix: `${drill.id}-${Date.now().toString(36)}` });
     await sleep((options.beforeSeconds ?? 4) * 1000);
+    await alertWatch.baseline();
     const injectedAt = now();
     proof.inject = await drill.inject(stack);
     mark(`fault injected: ${JSON.stringify(proof.inject)}`);
@@ -175,12 +183,21 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     mark(`data: ${integrity.intact}/${integrity.checked} threads written before the fault intact`, integrity.intact === integrity.checked);
     const health = await Promise.all(stack.services.map(async (s) => (await fetch(`${s.url}/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok === true));
 
+    const alert = await alertWatch.finish({ injectedAt, healedAt });
+    const alertLine =
+      alert.status === 'not-checked'
+        ? `alert ${alert.alert} (${alert.expectation}) not checked: ${alert.reason}`
+        : `alert ${alert.alert} (${alert.expectation}): ${alert.status}${alert.firedAt === undefined ? '' : `, fired at ${alert.firedAt} s`}${alert.resolvedAt === undefined ? '' : `, resolved at ${alert.resolvedAt} s`}${alert.reason ? ` (${alert.reason})` : ''}`;
+    timeline.push({ t: now(), event: alertLine, ...(alert.status === 'not-checked' ? {} : { ok: alert.status !== 'violated' }) });
+    log(`  [${drill.id} ${now().toFixed(1)} s] ${alertLine}`);
+
     const violations: string[] = [];
     for (const [name, stats] of Object.entries(phases)) if (!stats.held) violations.push(`${name}: ${stats.detail}`);
     if (recoverySeconds === null || recoverySeconds > h.recoveryDeadlineSeconds) violations.push(`recovery ${recoverySeconds ?? 'never'} s > ${h.recoveryDeadlineSeconds} s`);
     if (qualityResult.passed < qualityResult.answered) violations.push(`quality: ${qualityResult.answered - qualityResult.passed} answer(s) during the fault failed grading`);
     if (qualityResult.answered < h.minQualityAnswered) violations.push(`quality: ${qualityResult.answered}/${qualityResult.cases} eval cases answered during the fault (need ≥${h.minQualityAnswered})`);
     if (integrity.lost.length || integrity.corrupted.length) violations.push(`data: ${integrity.lost.length} thread(s) lost, ${integrity.corrupted.length} corrupted`);
+    if (alert.status === 'violated') violations.push(`alert: ${alert.reason}`);
     if (health.some((ok) => !ok)) violations.push(`a service process is down after the drill: ${stack.services.map((s, i) => (health[i] ? '' : s.stderrTail().slice(-300))).join(' ')}`);
     const verdict = violations.length ? 'fail' : 'pass';
     mark(`verdict ${verdict}${violations.length ? `: ${violations.join('; ')}` : ''}`, verdict === 'pass');
@@ -198,6 +215,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
       quality: qualityResult,
       integrity,
       recoverySeconds,
+      alert,
       violations,
       verdict,
     };
@@ -218,6 +236,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     return { result, journal };
   } finally {
     await probe?.stop();
+    await alertWatch?.close();
     await stack.close();
   }
 }

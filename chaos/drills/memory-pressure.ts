@@ -36,4 +36,5 @@ export const memoryPressure = {
     return { serviceAlive: alive };
   },
   withoutResilience: { feature: 'a 256 MiB heap limit (no headroom for the pressure)', stack: { nodeArgs: [...hog, '--max-old-space-size=256'] } },
+  alert: { name: 'HighMemoryUsage', expect: 'fires', notCheckableLocally: 'HighMemoryUsage divides cAdvisor container_memory_working_set_bytes by kube-state-metrics limits; neither exists outside Kubernetes' },
 } satisfies Drill;

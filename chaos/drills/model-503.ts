@@ -20,4 +20,5 @@ export const model503 = {
     return { primary503s: injected, fallbackServed };
   },
   withoutResilience: { feature: 'no fallback model configured', stack: { fallback: false } },
+  alert: { name: 'HighErrorRate', expect: 'silent' },
 } satisfies Drill;

@@ -19,4 +19,10 @@ export const modelLatencyX10 = {
     return { slowPrimaryRequests: delayed, fallbackServed: stack.fallback?.stats().served ?? 0 };
   },
   withoutResilience: { feature: 'no fallback and the default 30 s model timeout', stack: { fallback: false, env: { LLM_TIMEOUT_MS: '30000', LLM_MAX_ATTEMPTS: '1' } } },
+  alert: {
+    name: 'HighLatency',
+    expect: 'silent',
+    differsFromCluster:
+      'the cluster experiment delays every packet with the default 30 s model timeout, so P95 > 5 s there; this drill keeps LLM_TIMEOUT_MS 1 s + fallback and its hypothesis demands P95 ≤ 5 s during the fault, so HighLatency firing here would contradict it',
+  },
 } satisfies Drill;

@@ -16,4 +16,6 @@ export const redisFreeze = {
   },
   // The service has one store and no second one to fail over to, so a hypothesis that demands full service during the freeze fails.
   withoutResilience: { feature: 'no store failover: demand ≥99 % success while Redis is frozen', hypothesis: { minSuccessDuring: 0.99 } },
+  // No Chaos Mesh experiment freezes Redis; a frozen node fails redis_exporter's scrape just like a dead one.
+  alert: { name: 'RedisDown', expect: 'fires', notCheckableLocally: 'RedisDown reads up{job="redis"} / redis_up from redis_exporter, which the drill does not run' },
 } satisfies Drill;

@@ -16,4 +16,5 @@ export const redisKill = {
     return { restartedPid: stack.redis!.pid() };
   },
   withoutResilience: { feature: 'Redis without its append-only file: the restart comes back empty', stack: { redis: 'ephemeral' } },
+  alert: { name: 'RedisDown', expect: 'fires', notCheckableLocally: 'RedisDown reads up{job="redis"} / redis_up from redis_exporter, which the drill does not run' },
 } satisfies Drill;

@@ -19,4 +19,5 @@ export const replicaKill = {
     return { restartedPid: stack.services[0]!.pid() };
   },
   withoutResilience: { feature: "the balancer's health check disabled (blind round robin)", stack: { healthChecks: false } },
+  alert: { name: 'PodDown', expect: 'fires' },
 } satisfies Drill;

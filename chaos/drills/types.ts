@@ -2,6 +2,7 @@ import type { Simulator } from '../../evals/sim/index.js';
 import type { TestRedis } from '../../agent/src/index.js';
 import type { ServiceProcess } from '../../load/service-process.js';
 import type { Balancer } from './balancer.js';
+import type { AlertExpectation } from './prometheus.js';
 
 export const DRILL_IDS = ['redis-kill', 'redis-freeze', 'model-503', 'model-latency-x10', 'replica-kill', 'memory-pressure'] as const;
 export type DrillId = (typeof DRILL_IDS)[number];
@@ -81,4 +82,6 @@ export interface Drill {
   /** Ends the fault; returns proof too. */
   heal(stack: Stack): Promise<Record<string, unknown>>;
   withoutResilience: { feature: string; stack?: Partial<StackSpec>; hypothesis?: Partial<Hypothesis> };
+  /** The deploy/monitoring alert this fault should (or must not) raise; kept equal to chaos/experiments by drills.test.ts. */
+  alert: AlertExpectation;
 }
