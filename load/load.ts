@@ -69,7 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   } else {
     summaryComparison = { baseline: path, verdict: 'inconclusive', reason: `no baseline at ${path}; record one with --update-baseline` };
   }
-  if (result.saturated) summaryComparison = { ...summaryComparison, reason: `${summaryComparison.reason ?? ''} (warning: a run hit its connection cap, rate × timeout requests in flight: the service fell a whole timeout behind the schedule)`.trim() };
+  if (result.saturated) summaryComparison = { ...summaryComparison, reason: `${summaryComparison.reason ?? ''} (warning: a run hit its connection cap of rate × timeout requests in flight, or sent < 90 % of its schedule: the service or this machine fell behind)`.trim() };
   if (options.updateBaseline) {
     await writeBaseline(path, profile.name, result.runs, git);
     progress(`load: baseline ${path} rewritten (--update-baseline)`);
