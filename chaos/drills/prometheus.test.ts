@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compressExpr, compressRules, formatDuration, judgeAlert, parseDuration, prometheusConfig, RULES_FILE, startDrillPrometheus, type AlertState } from './prometheus.js';
+import { compressExpr, compressRules, formatDuration, judgeAlert, metricNames, parseDuration, splitThreshold, prometheusConfig, RULES_FILE, startDrillPrometheus, type AlertState } from './prometheus.js';
 
 const HAVE_PROMETHEUS = spawnSync('prometheus', ['--version']).status === 0;
 const HAVE_PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
@@ -68,8 +68,8 @@ describe('the drill copy of deploy/monitoring rules', () => {
     expect(drill.get('HighErrorRate')!.expr).toContain('[5s]');
     expect(drill.get('HighErrorRate')!.expr).not.toMatch(/\[\d+m\]/);
     expect(drill.get('LowCacheHitRate')!.expr).toContain('[10s]');
-    expect(drillCopy.changes.HighErrorRate).toEqual({ for: ['5m', '5s'], windows: [['5m', '5s'], ['5m', '5s']] });
-    expect(drillCopy.changes.PodDown).toEqual({ for: ['1m', '1s'], windows: [] });
+    expect(drillCopy.changes.HighErrorRate).toMatchObject({ for: ['5m', '5s'], windows: [['5m', '5s'], ['5m', '5s']] });
+    expect(drillCopy.changes.PodDown).toMatchObject({ for: ['1m', '1s'], windows: [] });
     for (const rule of drill.values()) for (const [, d] of rule.expr.matchAll(/\[(\d+)s\]/g)) expect(Number(d)).toBeGreaterThanOrEqual(4);
   });
 
@@ -78,6 +78,18 @@ describe('the drill copy of deploy/monitoring rules', () => {
     writeFileSync(join(dir, 'rules.yaml'), drillCopy.yaml);
     const r = spawnSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+});
+
+describe('evidence helpers', () => {
+  const rules = byName(drillRules);
+  it('finds the metrics a rule reads and splits off its threshold', () => {
+    expect(metricNames(rules.get('HighErrorRate')!.expr)).toEqual(['luminamind_requests_total']);
+    expect(metricNames(rules.get('PodDown')!.expr)).toEqual(['up']);
+    expect(metricNames(rules.get('HighLatency')!.expr)).toEqual(['luminamind_request_duration_seconds_bucket']);
+    expect(splitThreshold(rules.get('HighLatency')!.expr)).toMatchObject({ threshold: '> 5' });
+    expect(splitThreshold(rules.get('HighErrorRate')!.expr)?.lhs.trim()).toMatch(/\* 100$/);
+    expect(splitThreshold(rules.get('PodDown')!.expr)).toBeUndefined();
   });
 });
 

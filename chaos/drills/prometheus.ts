@@ -41,8 +41,10 @@ export interface AlertJournal {
   /** Why it was not checked, or what was violated. */
   reason?: string;
   differsFromCluster?: string;
-  /** The drill copy of the rule: production and drill `for`, and the windows as rewritten. */
-  rule?: { for: [string, string] | null; windows: [string, string][] };
+  /** The drill copy of the rule: production and drill `for`, the windows as rewritten, the drill expression. */
+  rule?: { for: [string, string] | null; windows: [string, string][]; expr: string };
+  /** Evidence the rule could see the service: series per metric it reads, and the peak of its left-hand side from the fault on (null: no data). */
+  evidence?: { series: Record<string, number>; peak: number | null; threshold?: string };
   /** Seconds since the drill started (the journal's clock). */
   pendingAt?: number;
   firedAt?: number;
@@ -101,7 +103,7 @@ const RulesFileSchema = z.object({ groups: z.array(z.looseObject({ name: z.strin
 export interface CompressedRules {
   yaml: string;
   /** Per alert: production and drill `for` (null: none), and each window's rewrite. */
-  changes: Record<string, { for: [string, string] | null; windows: [string, string][] }>;
+  changes: Record<string, { for: [string, string] | null; windows: [string, string][]; expr: string }>;
 }
 
 /** The drill copy of a rules file: group intervals = the drill's evaluation interval, `for` and windows in drill time. */
@@ -114,7 +116,7 @@ export function compressRules(rulesYaml: string): CompressedRules {
     rules: group.rules.map((rule) => {
       const { expr, windows } = compressExpr(rule.expr);
       const forChange: [string, string] | null = rule.for ? [rule.for, scaleFor(rule.for)] : null;
-      if (rule.alert) changes[rule.alert] = { for: forChange, windows };
+      if (rule.alert) changes[rule.alert] = { for: forChange, windows, expr };
       return { ...rule, expr, ...(forChange ? { for: forChange[1] } : {}) };
     }),
   }));
@@ -171,6 +173,7 @@ export function prometheusVersion(): Promise<string | undefined> {
 const AlertsResponse = z.object({
   data: z.object({ alerts: z.array(z.object({ labels: z.record(z.string(), z.string()), state: z.string(), activeAt: z.string().optional() })) }),
 });
+const QueryResponse = z.object({ data: z.object({ result: z.array(z.object({ value: z.tuple([z.number(), z.string()]) })) }) });
 const TargetsResponse = z.object({ data: z.object({ activeTargets: z.array(z.object({ health: z.string(), scrapeUrl: z.string() })) }) });
 
 export interface DrillPrometheus {
@@ -178,6 +181,8 @@ export interface DrillPrometheus {
   changes: CompressedRules['changes'];
   /** The most severe state of the named alert right now (firing > pending > inactive). */
   alertState(name: string): Promise<AlertState>;
+  /** First value of an instant query, null when the result is empty. */
+  query(promql: string): Promise<number | null>;
   /** Scrape health per target. */
   targets(): Promise<{ health: string; scrapeUrl: string }[]>;
   close(): Promise<void>;
@@ -246,11 +251,27 @@ export async function startDrillPrometheus(options: { targets: readonly string[]
       const states = data.alerts.filter((a) => a.labels.alertname === name).map((a) => a.state);
       return states.includes('firing') ? 'firing' : states.includes('pending') ? 'pending' : 'inactive';
     },
+    async query(promql) {
+      const { data } = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`, QueryResponse);
+      return data.result[0] ? Number(data.result[0].value[1]) : null;
+    },
     async targets() {
       return (await getJson(`${url}/api/v1/targets`, TargetsResponse)).data.activeTargets;
     },
     close,
   };
+}
+
+/** Metric names an expression selects (a name followed by `{` or `[`), quoted strings excluded. */
+export function metricNames(expr: string): string[] {
+  const code = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return [...new Set([...code.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)].map((m) => m[1]!))];
+}
+
+/** Splits `lhs > 1` into the measured side and the threshold; undefined when the expression does not end in a comparison. */
+export function splitThreshold(expr: string): { lhs: string; threshold: string } | undefined {
+  const m = /^([\s\S]*?)\s*(>=|<=|==|!=|>|<)\s*(-?[\d.]+)\s*$/.exec(expr);
+  return m ? { lhs: m[1]!, threshold: `${m[2]} ${m[3]}` } : undefined;
 }
 
 /** Judges one drill's alert from the state changes seen: fired during the fault and resolved after, or stayed silent. */
@@ -275,6 +296,14 @@ export function judgeAlert(
   if (firedAt > window.healedAt + DETECTION_LAG_S) return { status: 'violated', reason: `${expectation.name} fired at ${firedAt} s, more than ${DETECTION_LAG_S} s after the fault ended at ${window.healedAt} s`, ...times };
   if (resolvedAt === undefined) return { status: 'violated', reason: `${expectation.name} fired at ${firedAt} s and never resolved after recovery`, ...times };
   return { status: 'fired-and-resolved', ...times };
+}
+
+async function gatherEvidence(prom: DrillPrometheus, expr: string, sinceS: number): Promise<NonNullable<AlertJournal['evidence']>> {
+  const series: Record<string, number> = {};
+  for (const name of metricNames(expr)) series[name] = (await prom.query(`count({__name__="${name}"})`)) ?? 0;
+  const split = splitThreshold(expr);
+  const peak = split ? await prom.query(`max(max_over_time((${split.lhs})[${sinceS}s:1s]))`) : null;
+  return { series, peak, ...(split ? { threshold: split.threshold } : {}) };
 }
 
 export interface AlertWatch {
@@ -357,10 +386,15 @@ export async function watchAlert(options: {
       const settleUntil = window.healedAt + settleS;
       const resolveUntil = options.now() + RESOLVE_TIMEOUT_S;
       while (options.now() < settleUntil || (transitions.some((x) => x.state === 'firing') && transitions.at(-1)?.state !== 'inactive' && options.now() < resolveUntil)) await sleep(250);
+      const evidence = rule ? await gatherEvidence(prom, rule.expr, Math.max(1, Math.ceil(options.now() - window.injectedAt))).catch(() => undefined) : undefined;
       await stop();
       const judged = judgeAlert(expectation, transitions, window);
+      // Silence means nothing when the rule never saw the service's metrics.
+      if (judged.status === 'stayed-silent' && evidence && Object.values(evidence.series).every((n) => n === 0)) {
+        return { ...base, status: 'not-checked', reason: `none of ${Object.keys(evidence.series).join(', ')} was scraped, so silence proves nothing`, ...(rule ? { rule } : {}), evidence, transitions };
+      }
       const reason = judged.reason ?? (pollError ? `last poll error: ${pollError}` : undefined);
-      return { ...base, ...judged, ...(reason ? { reason } : {}), rule: rule ?? { for: null, windows: [] }, transitions };
+      return { ...base, ...judged, ...(reason ? { reason } : {}), ...(rule ? { rule } : {}), ...(evidence ? { evidence } : {}), transitions };
     },
     close: async () => {
       if (!stopped) await stop();
