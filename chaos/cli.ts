@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultReportPath, writeReport, type ChaosResult } from '../evals/report/envelope.js';
-import { formatShard, parseShard, shardSlice, type Shard } from '../evals/report/shard.js';
+import { formatShard, shardOption, shardSlice, type Shard } from '../evals/report/shard.js';
 import { DRILL_IDS, drills, isDrillId, runDrill, type DrillId } from './drills/index.js';
 import { summariseChaos } from './summary.js';
 
@@ -8,12 +8,6 @@ function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > 20) throw new InvalidArgumentError('expected a number in (0, 20]');
   return n;
-}
-
-function shardOption(value: string): Shard {
-  const shard = parseShard(value);
-  if (!shard) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n');
-  return shard;
 }
 
 /**

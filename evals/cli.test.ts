@@ -1,5 +1,7 @@
 import { loadDataset } from './dataset.js';
-import { filterCases, shardCases } from './cli.js';
+import { InvalidArgumentError } from 'commander';
+import { filterCases } from './cli.js';
+import { shardOption, shardSlice } from './report/shard.js';
 
 describe('case selection', () => {
   it('filters by id, category or tag, and refuses a filter that matches nothing', async () => {
@@ -13,9 +15,9 @@ describe('case selection', () => {
 
   it('shards i/n into disjoint slices that cover every case', async () => {
     const cases = await loadDataset('datasets/regression');
-    const slices = [1, 2, 3].map((i) => shardCases(cases, `${i}/3`).map((c) => c.id));
+    const slices = [1, 2, 3].map((i) => shardSlice(cases, shardOption(`${i}/3`)).map((c) => c.id));
     expect(slices.flat().sort()).toEqual(cases.map((c) => c.id).sort());
     expect(new Set(slices.flat()).size).toBe(cases.length);
-    for (const bad of ['0/3', '4/3', 'x', '1/0']) expect(() => shardCases(cases, bad)).toThrow(expect.objectContaining({ code: 'EVL_ERR_USAGE' }));
+    for (const bad of ['0/3', '4/3', 'x', '1/0']) expect(() => shardOption(bad)).toThrow(InvalidArgumentError);
   });
 });

@@ -11,6 +11,7 @@ import { defaultReportPath, EvalModeSchema, readReport, writeReport, type EvalMo
 import { judgeFrom, runEval, type RunOptions } from './runner.js';
 import { toJunit } from './junit.js';
 import { problemsOf, summarise } from './summary.js';
+import { formatShard, shardOption, shardSlice, type Shard } from './report/shard.js';
 
 export interface EvalCommandOptions {
   mode?: EvalMode;
@@ -25,20 +26,10 @@ export interface EvalCommandOptions {
   timeoutMs: number;
   json?: boolean;
   engine?: 'promptfoo' | 'plain';
-  shard?: string;
+  shard?: Shard;
   target?: string;
   targetWorkspaceRoot?: string;
   apiKeyFile?: string;
-}
-
-/** `--shard i/n`: every n-th case starting at the i-th (1-based), so a CI matrix splits the suite evenly. */
-export function shardCases(cases: RegressionCase[], shard: string | undefined): RegressionCase[] {
-  if (!shard) return cases;
-  const m = /^(\d+)\/(\d+)$/.exec(shard);
-  const i = Number(m?.[1]);
-  const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n) throw new EvalUsageError(`--shard must be i/n with 1 ≤ i ≤ n, got ${shard}`);
-  return cases.filter((_, idx) => idx % n === i - 1);
 }
 
 function int(min: number, max: number): (v: string) => number {
@@ -116,7 +107,7 @@ function progress(result: EvalResult, done: number, total: number): void {
 export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<RunOptions> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
   const mode: EvalMode = opts.mode ?? (config.llm.primary ? 'live' : 'simulated');
   if (opts.record && mode !== 'live') throw new EvalUsageError('--record needs --mode live');
-  const cases = shardCases(filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter), opts.shard);
+  const cases = shardSlice(filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter), opts.shard);
   const recordTo = opts.record ? (typeof opts.record === 'string' ? opts.record : join('datasets/cassettes/recorded', `${new Date().toISOString().replace(/[:.]/g, '-')}.yaml`)) : undefined;
   if (opts.targetWorkspaceRoot && !opts.target) throw new EvalUsageError('--target-workspace-root needs --target URL');
   const target = opts.target
@@ -149,7 +140,7 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
     {
       mode,
       model,
-      config: { engine: opts.engine ?? 'promptfoo', target: opts.target ?? 'in-process', shard: opts.shard ?? null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
+      config: { engine: opts.engine ?? 'promptfoo', target: opts.target ?? 'in-process', shard: opts.shard ? formatShard(opts.shard) : null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
       summary,
       results,
     },
@@ -200,7 +191,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--target <url>', 'run against a deployed service over HTTP (POST /v1/chat) instead of in-process; it must use APPROVAL_POLICY=auto')
     .option('--target-workspace-root <dir>', "the service's WORKSPACE_ROOT, when reachable: fixtures are written there and workspace graders read it")
     .option('--api-key-file <file>', 'file holding the API key for --target (kept out of argv)')
-    .option('--shard <i/n>', 'run the i-th of n slices of the cases (merge the reports afterwards)')
+    .option('--shard <i/n>', 'run the i-th of n slices of the cases (merge the reports afterwards)', shardOption)
     .option('--engine <engine>', 'promptfoo (its evaluate() runs the suite; outputs in <out dir>/promptfoo/) or plain (in-process loop)', (v) => {
       if (v !== 'promptfoo' && v !== 'plain') throw new InvalidArgumentError('expected promptfoo or plain');
       return v;

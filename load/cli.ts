@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { isProfileId, PROFILES, ProfileSchema, type ProfileId } from './profiles.js';
-import { parseShard, type Shard } from '../evals/report/shard.js';
+import { shardOption, type Shard } from '../evals/report/shard.js';
 import { runLoad } from './load.js';
 
 function positive(value: string): number {
@@ -24,12 +24,6 @@ function loopbackUrl(value: string): string {
   // Load is never aimed off this machine (DESIGN.md: loopback only).
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new InvalidArgumentError('only loopback targets (127.0.0.1) are allowed');
   return value;
-}
-
-function shardOption(value: string): Shard {
-  const shard = parseShard(value);
-  if (!shard) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n');
-  return shard;
 }
 
 interface LoadCliOptions {

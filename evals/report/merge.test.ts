@@ -6,6 +6,7 @@ import { loadConfig } from '../../agent/src/index.js';
 import { runEvalCommand, type EvalCommandOptions } from '../cli.js';
 import { parseReport, type ChaosReport, type EvalReport, type LoadReport, type LoadResult, type Report } from './envelope.js';
 import { mergeReports, type MergeInput } from './merge.js';
+import { shardOption } from './shard.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures/v1');
 const fixture = async <R extends Report>(kind: R['kind']): Promise<R> => parseReport(JSON.parse(await readFile(join(FIXTURES, `${kind}.json`), 'utf8'))) as R;
@@ -33,8 +34,8 @@ describe('report merge of eval shards', () => {
       ...over,
     });
     const whole = (await runEvalCommand(options({ out: join(dir, 'whole/report.json') }), config)).report;
-    const one = (await runEvalCommand(options({ shard: '1/2', out: join(dir, 's1/report.json') }), config)).report;
-    const two = (await runEvalCommand(options({ shard: '2/2', out: join(dir, 's2/report.json') }), config)).report;
+    const one = (await runEvalCommand(options({ shard: shardOption('1/2'), out: join(dir, 's1/report.json') }), config)).report;
+    const two = (await runEvalCommand(options({ shard: shardOption('2/2'), out: join(dir, 's2/report.json') }), config)).report;
     expect(one.results.length).toBeGreaterThan(0);
     expect(whole.summary.sensitivity).toEqual(expect.any(Number));
     expect(two.results.length).toBeGreaterThan(0);

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from 'commander';
+
 /** One slice of a sharded run: the `index`-th (1-based) of `count`. */
 export interface Shard {
   index: number;
@@ -16,6 +18,13 @@ export function parseShard(spec: string): Shard | undefined {
   const count = Number(m?.[2]);
   if (!m || count < 1 || index < 1 || index > count) return undefined;
   return { index, count };
+}
+
+/** The `--shard i/n` option parser every sharding subcommand shares (eval, load, chaos). */
+export function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n');
+  return shard;
 }
 
 export function formatShard(shard: Shard): string {
