@@ -143,9 +143,10 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
   try {
     alertWatch = await watchAlert({ expectation: drill.alert, targets: () => stack.services.map((s) => s.url), now, enabled: options.prometheus, log: (line) => mark(line) });
     mark(`stack up: ${stack.services.length} service process(es)${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
+    // Before the load starts, so the drill's own phases keep the timing they have without Prometheus.
+    await alertWatch.baseline();
     probe = startProbe(stack.url, { rate, origin, prefix: `${drill.id}-${Date.now().toString(36)}` });
     await sleep((options.beforeSeconds ?? 4) * 1000);
-    await alertWatch.baseline();
     const injectedAt = now();
     proof.inject = await drill.inject(stack);
     mark(`fault injected: ${JSON.stringify(proof.inject)}`);
