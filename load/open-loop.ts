@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+// The simulator's seeded PRNG: a run's request order is reproducible from its seed.
+import { seededRandom } from '../evals/sim/index.js';
 
 /*
  * Why not autocannon here: it gives each connection an integer quota of ≥ 1 req/s, caps connections at the overall
@@ -69,18 +71,6 @@ export interface OpenLoopResult {
 export function intendedSendTimes(rate: number, durationSeconds: number): number[] {
   const count = Math.max(1, Math.floor(rate * durationSeconds + 1e-9));
   return Array.from({ length: count }, (_, i) => (i * 1000) / rate);
-}
-
-/** mulberry32: a tiny seeded PRNG, so a run's request order is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Indices into a weighted list of `size`, in rounds that each hold every entry once (exact mix), shuffled per round. */
