@@ -5,9 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { startSimulator, type Simulator } from '../../evals/sim/index.js';
 import { loadConfig, type Config } from './config.js';
-import { sha256Hex } from './plugins/auth.js';
 import { createLogCapture } from './plugins/logging.js';
-import { AUTH_HEADERS, CANARY, SERVICE_CASSETTES, TEST_KEY } from './routes/test-helper.js';
+import { AUTH_HEADERS, SERVICE_CASSETTES, testServiceEnv } from './routes/test-helper.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
 import { startRedis, type TestRedis } from './store/test-redis.js';
@@ -35,14 +34,7 @@ describe('the service on Redis', () => {
 
   function configWith(env: Record<string, string> = {}): Config {
     return loadConfig({
-      OPENAI_BASE_URL: sim.url,
-      OPENAI_API_KEY: CANARY,
-      LLM_MODEL: 'sim-model',
-      LLM_RETRY_MIN_MS: '0',
-      LLM_RETRY_MAX_MS: '0',
-      LLM_MAX_ATTEMPTS: '1',
-      WORKSPACE_ROOT: root,
-      API_KEY_HASHES: sha256Hex(TEST_KEY),
+      ...testServiceEnv(sim.url, root),
       REDIS_URL: redisServer.url,
       ...env,
     });

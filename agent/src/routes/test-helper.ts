@@ -95,24 +95,25 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(env: Record<string, string> = {}, deps: ServerDeps = {}, sim?: Simulator): Promise<TestService> {
-  const ownSim = !sim;
-  const simulator = sim ?? (await startSimulator({ cassettes: SERVICE_CASSETTES }));
-  const root = await mkdtemp(join(tmpdir(), 'lm-svc-'));
-  const config = loadConfig({
-    OPENAI_BASE_URL: simulator.url,
+/** The environment every service test starts from: the simulator as the model, no retries, the test key. */
+export function testServiceEnv(simulatorUrl: string, workspaceRoot: string): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: simulatorUrl,
     OPENAI_API_KEY: CANARY,
     LLM_MODEL: 'sim-model',
     LLM_RETRY_MIN_MS: '0',
     LLM_RETRY_MAX_MS: '0',
     LLM_MAX_ATTEMPTS: '1',
-    WORKSPACE_ROOT: root,
-    APPROVAL_POLICY: 'ask',
-    AUTH: 'apikey',
+    WORKSPACE_ROOT: workspaceRoot,
     API_KEY_HASHES: sha256Hex(TEST_KEY),
-    LOG_LEVEL: 'info',
-    ...env,
-  });
+  };
+}
+
+export async function startTestService(env: Record<string, string> = {}, deps: ServerDeps = {}, sim?: Simulator): Promise<TestService> {
+  const ownSim = !sim;
+  const simulator = sim ?? (await startSimulator({ cassettes: SERVICE_CASSETTES }));
+  const root = await mkdtemp(join(tmpdir(), 'lm-svc-'));
+  const config = loadConfig({ ...testServiceEnv(simulator.url, root), APPROVAL_POLICY: 'ask', AUTH: 'apikey', LOG_LEVEL: 'info', ...env });
   const capture = createLogCapture();
   const app = await buildServer(config, { logStream: capture.stream, ...deps });
   return {
