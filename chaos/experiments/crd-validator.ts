@@ -6,8 +6,8 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-/** The vendored Chaos Mesh CRDs (DESIGN "Real parts"): a sibling of the repository, never edited. */
-export const CHAOS_MESH_CRD_DIR = fileURLToPath(new URL('../../../shared/vendor/chaos-mesh-crds/', import.meta.url));
+/** The Chaos Mesh CRDs vendored unchanged beside this file (source, commit and licence in its NOTICE). */
+export const CHAOS_MESH_CRD_DIR = fileURLToPath(new URL('./vendor/chaos-mesh-crds/', import.meta.url));
 
 // Kubernetes' structural-schema extensions: declared so ajv stays strict about every other unknown keyword.
 const KUBERNETES_KEYWORDS = [
