@@ -11,7 +11,7 @@ import { registerLoadCommand } from '../load/cli.js';
 import { registerChaosCommand } from '../chaos/cli.js';
 import { registerReportCommand } from '../evals/report/cli.js';
 
-/** Exit codes shared by every subcommand (DESIGN.md): 0 ok, 1 a negative verdict, 2 usage or configuration. */
+/** Exit codes shared by every subcommand (a contract CI scripts rely on): 0 ok, 1 a negative verdict, 2 usage or configuration. */
 export const EXIT = { ok: 0, verdict: 1, usage: 2 } as const;
 
 export function buildProgram(): Command {

@@ -21,7 +21,7 @@ function loopbackUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError('expected an http URL');
   }
-  // Load is never aimed off this machine (DESIGN.md: loopback only).
+  // Load is never aimed off this machine: every load or fault test targets loopback only.
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new InvalidArgumentError('only loopback targets (127.0.0.1) are allowed');
   return value;
 }

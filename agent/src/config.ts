@@ -13,11 +13,12 @@ const list = z.string().transform((v) =>
 );
 const url = z.url({ protocol: /^https?$/ });
 
-/** The original allowlist (REQUIREMENTS §3); each program's arguments are vetted by the shell tool's policy. */
+/** The original's shell allowlist; each program's arguments are vetted by the shell tool's policy. */
 export const DEFAULT_SHELL_PROGRAMS = ['ls', 'cat', 'grep', 'find', 'git', 'npm', 'yarn', 'python', 'pytest', 'echo', 'pwd', 'which'];
 
 /**
- * Every environment variable LuminaMind reads, with its default. Names in DESIGN.md are stable contracts.
+ * Every environment variable LuminaMind reads, with its default. The names are a stable contract: scripts, CI and
+ * deploy/ set them, and README.md lists them.
  * Secrets (keys, hashes) live here too but are never logged: see `redactConfig`.
  */
 const EnvSchema = z.object({

@@ -56,7 +56,7 @@ export const API_VERSION = '1.0.0';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The HTTP service (REQUIREMENTS §2–§5) as a fastify instance that never listens: main.ts listens, tests inject.
+ * The HTTP service (routes, auth, rate limits, metrics; see README "The service") as a fastify instance that never listens: main.ts listens, tests inject.
  *
  * @example
  *   const app = await buildServer(config, { checkpointer });

@@ -7,7 +7,7 @@ import type { AlertExpectation } from './prometheus.js';
 export const DRILL_IDS = ['redis-kill', 'redis-freeze', 'model-503', 'model-latency-x10', 'replica-kill', 'memory-pressure'] as const;
 export type DrillId = (typeof DRILL_IDS)[number];
 
-/** The steady state a drill must keep (REQUIREMENTS §7–§8: errors < 1 %, P95 ≤ 5 s, recovery < 30 s, no data loss). */
+/** The steady state a drill must keep (errors < 1 %, P95 ≤ 5 s, recovery < 30 s, no data loss). */
 export interface Hypothesis {
   minSuccessBefore: number;
   minSuccessDuring: number;
@@ -72,7 +72,7 @@ export interface Stack {
 export interface Drill {
   id: DrillId;
   title: string;
-  /** The runbook (REQUIREMENTS §7) the drill rehearses. */
+  /** The incident runbook (the original's R1–R5, see docs/runbooks/) the drill rehearses. */
   runbook: string;
   faultSeconds: number;
   stack: StackSpec;

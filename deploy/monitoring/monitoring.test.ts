@@ -40,7 +40,7 @@ function run(cmd: string, args: string[], cwd = HERE): { status: number | null; 
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-// Every REQUIREMENTS §4 alert, by group; a rule added or dropped must show up here on purpose.
+// Every alert of the original's monitoring guide, architecture and security runbook, by group; a rule added or dropped must show up here on purpose.
 const REQUIRED_ALERTS = [
   'HighErrorRate', 'HighLatency', 'LowAccuracy', 'PodDown', 'RedisDown', 'HighMemoryUsage', 'ToolFailureSpike',
   'HighLLMCosts', 'LowCacheHitRate',
@@ -49,7 +49,7 @@ const REQUIRED_ALERTS = [
 ];
 
 describe('alert rules', () => {
-  it('define every alert of REQUIREMENTS §4 (plus CheckpointErrors), each with severity, team and service', () => {
+  it('define every required alert (plus CheckpointErrors), each with severity, team and service', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual([...REQUIRED_ALERTS, 'CheckpointErrors'].sort());
     for (const a of alerts) {
       expect(['critical', 'warning', 'info'], a.alert).toContain(a.labels?.severity);

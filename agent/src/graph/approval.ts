@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 export type ApprovalPolicy = Config['agent']['approvalPolicy'];
 
 /**
- * The middleware that enforces an approval policy on mutating tools (REQUIREMENTS §1.5):
+ * The middleware that enforces an approval policy on mutating tools (MUTATING_TOOLS: every tool marked
+ * `mutating`, the seven the original interrupted on):
  * `ask` interrupts the run until a person decides (approve / edit / reject, one decision per action);
  * `deny` answers every mutating call with a rejection the model can read; `auto` lets them run.
  */

@@ -18,7 +18,7 @@ export interface GraphDeps extends ToolHooks {
  * The deep agent of the original, assembled from langchain's createAgent: todo planning, subagents through
  * the `task` tool, summarisation of long histories, patching of dangling tool calls, and the approval
  * policy. deepagents' own createDeepAgent is not used because its virtual filesystem tools cannot be
- * removed and collide with our sandboxed tools of the same names (see DESIGN.md).
+ * removed and collide with our sandboxed tools of the same names (TOOL_NAME_COLLISION in deepagents 1.14).
  */
 export function buildGraph(config: Config, deps: GraphDeps) {
   const allTools = Object.fromEntries(TOOL_NAMES.map((name) => [name, toLangChainTool(name, config, deps)]));

@@ -1,7 +1,7 @@
 import type { ToolName } from '../tools/index.js';
 import { CODE_EXECUTOR_PROMPT, GREETER_PROMPT, WEB_RESEARCHER_PROMPT } from './prompts.js';
 
-/** A specialised subagent reachable through the `task` tool (REQUIREMENTS §1.4). */
+/** A specialised subagent reachable through the `task` tool (the original's general-purpose, web-researcher, code-executor and greeter). */
 export interface SubagentSpec {
   name: string;
   description: string;

@@ -19,7 +19,7 @@ import {
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 export interface ResilienceOptions {
-  /** Total tries per call, the first included (REQUIREMENTS §5: 3). */
+  /** Total tries per call, the first included (the original's policy: 3). */
   readonly retry: { readonly maxAttempts: number; readonly minDelayMs: number; readonly maxDelayMs: number };
   /** Opens after `failureThreshold` consecutive transient failures; probes again after `halfOpenAfterMs`. */
   readonly breaker: { readonly failureThreshold: number; readonly halfOpenAfterMs: number };

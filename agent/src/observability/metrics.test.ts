@@ -3,7 +3,7 @@ import { createMetrics, errorTypeOf, monitorTool } from './metrics.js';
 
 type Spec = { type: 'counter' | 'gauge' | 'histogram'; labels: string[]; buckets?: number[] };
 
-// REQUIREMENTS §4, transcribed independently of metrics.ts so a drift in either shows up here.
+// The original's monitoring guide (names, types, labels, buckets), transcribed independently of metrics.ts so a drift in either shows up here.
 const REQUIRED: Record<string, Spec> = {
   luminamind_requests_total: { type: 'counter', labels: ['method', 'endpoint', 'status'] },
   luminamind_request_duration_seconds: { type: 'histogram', labels: ['method', 'endpoint'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30] },

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Buckets from REQUIREMENTS §4 (MONITORING_GUIDE); dashboards and alerts quantile over exactly these. */
+/** Buckets of the original's monitoring guide; dashboards and alerts quantile over exactly these. */
 export const REQUEST_DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30];
 export const TOOL_DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60];
 export const LLM_LATENCY_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30];
@@ -15,8 +15,9 @@ export type QualityRating = 'good' | 'bad';
 export type CheckpointOperation = 'save' | 'load' | 'delete';
 export type CheckpointStatus = 'success' | 'error';
 /**
- * What kind of bucket a rate limit was counted against. REQUIREMENTS §3 labels the counter with `user_id`,
- * but §4 flags user ids as unbounded cardinality: the identity goes to the security audit log instead.
+ * What kind of bucket a rate limit was counted against. The original's security runbook labels the counter with
+ * `user_id`, but its monitoring guide flags user ids as unbounded cardinality: the identity goes to the security
+ * audit log instead.
  */
 export type RateLimitKeyType = 'thread' | 'api_key' | 'ip';
 
@@ -33,7 +34,7 @@ export interface CreateMetricsOptions {
 
 /**
  * One registry per service instance, so several servers (and tests) in one process never share series.
- * Names, types, labels and buckets are REQUIREMENTS §4; alerts and dashboards in deploy/ are tested against them.
+ * Names, types, labels and buckets are the original's (metrics.test.ts lists them); alerts and dashboards in deploy/ are tested against them.
  *
  * @example
  *   const metrics = createMetrics();
@@ -133,7 +134,7 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
       labelNames: ['category'] as const,
       registers,
     }),
-    // Not in REQUIREMENTS §4: the online quality guard's count of claims no tool output supported (hallucinations seen live).
+    // Not in the original's guide: the online quality guard's count of claims no tool output supported (hallucinations seen live).
     unsupportedClaims: new Counter({
       name: 'luminamind_unsupported_claims_total',
       help: 'Claims in returned answers (figures, quotes, names, URLs) that no tool output of the run supports',
@@ -215,7 +216,7 @@ function zeroInitialise(m: Metrics, options: CreateMetricsOptions): void {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
- * The `monitor_tool` wrapper of MONITORING_GUIDE: counts the outcome, records the error type and always
+ * The `monitor_tool` wrapper of the original's monitoring guide: counts the outcome, records the error type and always
  * observes the duration. `classify` lets a tool that returns `{error: true}` as data count as an error.
  */
 export async function monitorTool<T>(

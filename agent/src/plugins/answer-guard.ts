@@ -38,7 +38,7 @@ export interface AnswerVerdict {
 }
 
 /**
- * The online quality guard run on every completed answer before it is returned (REQUIREMENTS §8 response
+ * The online quality guard run on every completed answer before it is returned (the original's response
  * validation): not empty, at least 10 characters unless it is a refusal, no leaked stack traces or raw tool error
  * dumps; then grounding gives the confidence.
  */

@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { MUTATING_TOOLS, type ToolName } from '../tools/index.js';
 import { isToolError, toolError, type ToolResult } from '../tools/types.js';
 
-/** REQUIREMENTS §5 TTLs. Only read-only tools: a cached mutation would be a skipped mutation. */
+/** The original's cache TTLs. Only read-only tools: a cached mutation would be a skipped mutation. */
 export const CACHE_TTL_SECONDS: Partial<Record<ToolName, number>> = {
   web_search: 3600,
   get_weather: 1800,
@@ -124,7 +124,7 @@ export interface ToolLimiter {
 }
 
 /**
- * Per API key, per tool, fixed one-minute windows (REQUIREMENTS §3 limits from config). With Redis the windows are
+ * Per API key, per tool, fixed one-minute windows (limits from config: RATE_LIMIT_*_PER_MIN). With Redis the windows are
  * shared by every replica; when Redis fails the limiter falls back to this instance's own windows, so limits stay
  * enforced (per replica) rather than failing open for the tools that cost money or touch the host.
  */

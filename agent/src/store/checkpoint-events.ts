@@ -45,7 +45,7 @@ const METRIC_OPERATION = { save: 'save', writes: 'save', load: 'load', list: 'lo
 
 /**
  * Hooks that feed `luminamind_checkpoint_operations_total{operation,backend,status}` and
- * `luminamind_checkpoint_size_bytes`. REQUIREMENTS §4 knows save|load|delete only, so pending writes count
+ * `luminamind_checkpoint_size_bytes`. The original's metric knows save|load|delete only, so pending writes count
  * as saves and lists as loads.
  *
  * @example
