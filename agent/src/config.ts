@@ -47,6 +47,13 @@ const EnvSchema = z.object({
   WORKSPACE_ROOT: z.string().min(1).default('./workspace'),
   SHELL_ALLOWED_PROGRAMS: list.default(DEFAULT_SHELL_PROGRAMS),
   SHELL_DEFAULT_TIMEOUT_MS: int(100, 300_000).default(20_000),
+  SHELL_SANDBOX: z.enum(['auto', 'required', 'off']).default('auto'),
+  SHELL_LIMIT_CPU_SECONDS: int(1, 86_400).default(60),
+  SHELL_LIMIT_MEMORY_MB: int(64, 1_048_576).default(4096),
+  SHELL_LIMIT_PROCESSES: int(1, 1_000_000).default(256),
+  SHELL_LIMIT_FILE_SIZE_MB: int(1, 1_048_576).default(256),
+  SHELL_LIMIT_OPEN_FILES: int(16, 1_048_576).default(1024),
+  SHELL_SANDBOX_TMP_MB: int(1, 1_048_576).default(256),
   TOOL_OUTPUT_MAX_BYTES: int(1024, 100_000_000).default(1_000_000),
 
   WEB_ALLOW_HOSTS: list.default([]),
@@ -150,7 +157,22 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     tools: {
       workspaceRoot: env.WORKSPACE_ROOT,
       outputMaxBytes: env.TOOL_OUTPUT_MAX_BYTES,
-      shell: { allowedPrograms: env.SHELL_ALLOWED_PROGRAMS, defaultTimeoutMs: env.SHELL_DEFAULT_TIMEOUT_MS },
+      shell: {
+        allowedPrograms: env.SHELL_ALLOWED_PROGRAMS,
+        defaultTimeoutMs: env.SHELL_DEFAULT_TIMEOUT_MS,
+        /** The OS sandbox under every tool process: `auto` uses it when it works, `required` makes /ready fail without it, `off` is unsafe. */
+        sandbox: {
+          mode: env.SHELL_SANDBOX,
+          limits: {
+            cpuSeconds: env.SHELL_LIMIT_CPU_SECONDS,
+            memoryMb: env.SHELL_LIMIT_MEMORY_MB,
+            processes: env.SHELL_LIMIT_PROCESSES,
+            fileSizeMb: env.SHELL_LIMIT_FILE_SIZE_MB,
+            openFiles: env.SHELL_LIMIT_OPEN_FILES,
+            tmpMb: env.SHELL_SANDBOX_TMP_MB,
+          },
+        },
+      },
     },
     web: {
       allowHosts: env.WEB_ALLOW_HOSTS,

@@ -17,6 +17,7 @@ export const PathOutsideWorkspaceError = createError(
   403,
 );
 export const CommandRefusedError = createError('AGT_ERR_COMMAND_REFUSED', '%s', 403);
+export const SandboxUnavailableError = createError('AGT_ERR_SANDBOX_UNAVAILABLE', '%s', 503);
 export const UrlRefusedError = createError('AGT_ERR_URL_REFUSED', 'URL refused: %s', 403);
 export const HttpRequestFailedError = createError('AGT_ERR_HTTP_REQUEST_FAILED', '%s', 502);
 export const ModelUnavailableError = createError('AGT_ERR_MODEL_UNAVAILABLE', 'Model unavailable: %s', 503);

@@ -8,7 +8,7 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
 import { TOOL_NAMES } from './tools/index.js';
-import { BLOCKED_PATTERNS } from './tools/shell-policy.js';
+import { BLOCKED_PATTERNS } from './tools/shell/syntax.js';
 import { createServiceCheckpointer } from './plugins/checkpointer.js';
 
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 25_000;

@@ -29,7 +29,7 @@ import { registerReadyRoute } from './routes/ready.js';
 import { registerThreadDeleteRoute } from './routes/thread-delete.js';
 import { registerThreadHistoryRoute } from './routes/thread-history.js';
 import { MUTATING_TOOLS, TOOL_NAMES } from './tools/index.js';
-import { BLOCKED_PATTERNS } from './tools/shell-policy.js';
+import { BLOCKED_PATTERNS } from './tools/shell/syntax.js';
 import type { SecurityEvent } from './tools/types.js';
 
 export interface ServerDeps {

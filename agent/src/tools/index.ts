@@ -14,7 +14,7 @@ import { multiReplaceInFileTool } from './multi-replace-in-file.js';
 import { applyPatchTool } from './apply-patch.js';
 import { readFilesInDirectoryTool } from './read-files-in-directory.js';
 import { treeViewTool } from './tree-view.js';
-import { shellTool } from './shell.js';
+import { shellTool } from './shell/tool.js';
 import { osInfoTool } from './os-info.js';
 import { webSearchTool } from './web-search.js';
 import { fetchAsMarkdownTool } from './fetch-as-markdown.js';

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 
 /** A security-relevant event a tool saw (refused path, blocked command, refused URL…). */
 export interface SecurityEvent {
-  type: 'path_traversal' | 'shell_blocked' | 'ssrf_blocked' | 'tls_error';
+  type: 'path_traversal' | 'shell_blocked' | 'ssrf_blocked' | 'tls_error' | 'sandbox_off';
   tool: string;
   detail: Record<string, unknown>;
 }

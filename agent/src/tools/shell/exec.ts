@@ -7,19 +7,20 @@ import { join } from 'node:path';
 export const SAFE_SEARCH_PATH: readonly string[] = ['/usr/local/bin', '/usr/bin', '/bin'];
 
 /**
- * The whole environment a shell-tool child gets: a fixed PATH, HOME pinned to the workspace, a neutral
- * locale and terminal, plus the per-program pins the policy adds. Nothing is copied from the parent,
- * so API keys, tokens and passwords in the service's environment can never reach a child.
+ * The whole environment a shell-tool child gets: a fixed PATH, HOME (never the workspace, so nothing a
+ * program reads from HOME can be planted with write_file), a neutral locale and terminal, plus the
+ * per-program pins the policy adds. Nothing is copied from the parent, so API keys, tokens and passwords
+ * in the service's environment can never reach a child.
  *
  * @example
- *   buildChildEnv('/ws', { GIT_TERMINAL_PROMPT: '0' }); // { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/ws', … }
+ *   buildChildEnv('/tmp/.home', { GIT_TERMINAL_PROMPT: '0' }); // { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp/.home', … }
  */
 export function buildChildEnv(
-  workspaceRoot: string,
+  home: string,
   extra: Readonly<Record<string, string>> = {},
   searchPath: readonly string[] = SAFE_SEARCH_PATH,
 ): Record<string, string> {
-  return { PATH: searchPath.join(':'), HOME: workspaceRoot, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'dumb', ...extra };
+  return { PATH: searchPath.join(':'), HOME: home, TMPDIR: '/tmp', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'dumb', ...extra };
 }
 
 /** The absolute path of `program` in `searchPath`, or undefined: the shell tool never uses the parent's PATH. */

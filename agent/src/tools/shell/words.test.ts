@@ -1,4 +1,4 @@
-import { ShellSyntaxError, splitWords } from './shell-words.js';
+import { ShellSyntaxError, splitWords } from './words.js';
 
 describe('splitWords', () => {
   it.each([

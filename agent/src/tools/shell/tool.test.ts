@@ -3,11 +3,13 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeF
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config.js';
-import { SAFE_SEARCH_PATH, buildChildEnv } from './shell-exec.js';
-import { GIT_PINNED_CONFIG, vetCommand } from './shell-policy.js';
-import { createShellTool, shellTool } from './shell.js';
-import type { SecurityEvent, ToolContext } from './types.js';
+import { loadConfig } from '../../config.js';
+import { SAFE_SEARCH_PATH, buildChildEnv } from './exec.js';
+import { GIT_PINNED_CONFIG } from './programs/git.js';
+import { vetCommand } from './policy.js';
+import { SANDBOX_HOME } from './sandbox.js';
+import { createShellTool, shellTool } from './tool.js';
+import type { SecurityEvent, ToolContext } from '../types.js';
 
 let root: string;
 let ws: string;
@@ -25,10 +27,15 @@ let ctx: ToolContext;
 const gitEnv = { ...buildChildEnv('/nonexistent'), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, stdio: 'pipe' });
 
-/** False once the process is gone or a zombie (a container's PID 1 may never reap orphans). */
-async function isRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  return stat !== '' && !/\) Z /.test(stat);
+/** Live (non-zombie) processes whose command line contains `marker`: pids inside a sandbox mean nothing out here. */
+async function processesWith(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (cmdline.includes(marker) && !/\) Z /.test(stat)) found.push(Number(pid));
+  }
+  return found;
 }
 
 type Input = { command: string; cwd?: string; timeout_ms?: number };
@@ -58,7 +65,7 @@ beforeAll(async () => {
   await writeFile(join(ws, 'fail.py'), 'import sys\nprint("partial")\nsys.exit(3)\n');
   await writeFile(
     join(ws, 'spawn.py'),
-    'import subprocess, time\np = subprocess.Popen(["sleep", "30"])\nopen("grandchild.pid", "w").write(str(p.pid))\ntime.sleep(30)\n',
+    'import subprocess, time\np = subprocess.Popen(["sleep", "30.4242"], start_new_session=True)\ntime.sleep(30)\n',
   );
   await symlink(outside, join(ws, 'link-out'));
   execFileSync('mkfifo', [join(ws, 'fifo')]);
@@ -313,11 +320,11 @@ describe('shell: what is allowed works', () => {
     'pytest -q -k smoke src::test_x',
     'python -u env.py --out=reports/x.json',
   ])('policy allows %s', async (command) => {
-    await expect(vetCommand(command.split(' '), { ctx, cwd: ws, allowedPrograms: ['git', 'grep', 'ls', 'find', 'cat', 'npm', 'yarn', 'pytest', 'python'] })).resolves.toBeDefined();
+    await expect(vetCommand(command.split(' '), { ctx, cwd: ws, home: SANDBOX_HOME, allowedPrograms: ['git', 'grep', 'ls', 'find', 'cat', 'npm', 'yarn', 'pytest', 'python'] })).resolves.toBeDefined();
   });
 
   it('git gets the pinned config in front of the user arguments', async () => {
-    const vetted = await vetCommand(['git', 'log', '-n', '1'], { ctx, cwd: ws, allowedPrograms: ['git'] });
+    const vetted = await vetCommand(['git', 'log', '-n', '1'], { ctx, cwd: ws, home: SANDBOX_HOME, allowedPrograms: ['git'] });
     expect(vetted.args.slice(0, GIT_PINNED_CONFIG.length * 2)).toEqual(GIT_PINNED_CONFIG.flatMap((kv) => ['-c', kv]));
     expect(vetted.args.slice(-3)).toEqual(['log', '-n', '1']);
     expect(vetted.env).toMatchObject({ GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_CEILING_DIRECTORIES: root });
@@ -337,9 +344,9 @@ describe('shell: what is allowed works', () => {
     const python = createShellTool({ searchPath: [pyBin, ...SAFE_SEARCH_PATH] });
     const result = await run({ command: 'python spawn.py', timeout_ms: 1500 }, python);
     expect(result).toMatchObject({ error: true, message: 'Command timed out' });
-    const pid = Number(await readFile(join(ws, 'grandchild.pid'), 'utf8'));
+    // The grandchild left the process group (setsid); it still dies with the sandbox's PID namespace.
     await new Promise((r) => setTimeout(r, 200));
-    expect(await isRunning(pid)).toBe(false);
+    expect(await processesWith('30.4242')).toEqual([]);
   });
 
   it('caps output at TOOL_OUTPUT_MAX_BYTES with a note', async () => {
@@ -365,7 +372,7 @@ describe('shell: what is allowed works', () => {
   it('python runs a workspace script and pytest-style -m is vetted', async () => {
     const python = createShellTool({ searchPath: [pyBin, ...SAFE_SEARCH_PATH] });
     expect(await run({ command: 'python fail.py' }, python)).toMatchObject({ error: true, code: 3, stdout: 'partial\n' });
-    const vetted = await vetCommand(['python', '-m', 'pytest', '-q', 'src'], { ctx, cwd: ws, allowedPrograms: ['python'] });
+    const vetted = await vetCommand(['python', '-m', 'pytest', '-q', 'src'], { ctx, cwd: ws, home: SANDBOX_HOME, allowedPrograms: ['python'] });
     expect(vetted.args).toEqual(['-m', 'pytest', '-p', 'no:cacheprovider', `--rootdir=${ws}`, `--confcutdir=${ws}`, '-q', 'src']);
   });
 });
@@ -378,7 +385,7 @@ describe('shell: the child environment is scrubbed', () => {
   });
 
   it('buildChildEnv has only the fixed keys plus the policy pins', () => {
-    expect(buildChildEnv('/ws')).toEqual({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/ws', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'dumb' });
+    expect(buildChildEnv('/home-x')).toEqual({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/home-x', TMPDIR: '/tmp', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'dumb' });
   });
 
   it('a program that prints its environment sees no parent variables', async () => {
@@ -390,8 +397,9 @@ describe('shell: the child environment is scrubbed', () => {
       .split('\n')
       .map((l) => l.split('=')[0])
       .sort();
-    expect(keys).toEqual(['HOME', 'LANG', 'LC_ALL', 'PATH', 'PWD', 'TERM']);
-    expect(result.stdout).toContain(`HOME=${ws}`);
+    expect(keys).toEqual(['HOME', 'LANG', 'LC_ALL', 'PATH', 'PWD', 'PYTHONNOUSERSITE', 'TERM', 'TMPDIR']);
+    // HOME is never the workspace: a planted ~/.local/…/usercustomize.py or ~/.npmrc would be read from it.
+    expect(result.stdout).toContain(`HOME=${SANDBOX_HOME}`);
     expect(result.stdout).not.toMatch(/should-not-leak|KEY|TOKEN|SECRET|PASSWORD/);
   });
 
