@@ -29,6 +29,7 @@ import { registerReadyRoute } from './routes/ready.js';
 import { registerThreadDeleteRoute } from './routes/thread-delete.js';
 import { registerThreadHistoryRoute } from './routes/thread-history.js';
 import { MUTATING_TOOLS, TOOL_NAMES } from './tools/index.js';
+import { sandboxNotice, sandboxStatus } from './tools/shell/sandbox.js';
 import { BLOCKED_PATTERNS } from './tools/shell/syntax.js';
 import type { SecurityEvent } from './tools/types.js';
 
@@ -77,6 +78,10 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     log.warn({ event: 'auth_disabled', host: config.server.host }, 'AUTH=none: API authentication is DISABLED (allowed on loopback only)');
     audit.warn({ event: 'auth_disabled', host: config.server.host }, 'auth_disabled');
   }
+  const sandbox = await sandboxStatus(config.tools.shell.sandbox);
+  const notice = sandboxNotice(sandbox);
+  log[notice.level]({ event: 'sandbox', sandbox: sandbox.state, mode: sandbox.mode, detail: sandbox.detail }, notice.message);
+  if (!sandbox.confined) audit.warn({ event: `sandbox_${sandbox.state}`, mode: sandbox.mode, detail: sandbox.detail }, 'sandbox_not_confining');
 
   const onSecurityEvent = (event: SecurityEvent) => {
     if (event.type === 'path_traversal') metrics.pathTraversalAttempts.inc({ tool_name: event.tool });

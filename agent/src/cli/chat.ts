@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { warnUnconfinedSandbox } from './sandbox-notice.js';
 import type { Decision, PendingAction, RunResult, Todo } from '../contract/run.js';
 import type { LuminaAgent, RunInput } from '../graph/agent.js';
 
@@ -132,7 +133,9 @@ Commands inside the chat: /reset (new thread), /exit or /quit (also Ctrl-D).`,
     .action(async (opts: { thread?: string }) => {
       // Loaded on use: LangChain takes seconds to import, and `--help` should not wait for it.
       const { createAgentFromConfig } = await import('../agent-factory.js');
-      const agent = createAgentFromConfig(loadConfig());
+      const config = loadConfig();
+      await warnUnconfinedSandbox(config);
+      const agent = createAgentFromConfig(config);
       await runChat(agent, { input: process.stdin, output: process.stdout }, opts.thread);
     });
 }

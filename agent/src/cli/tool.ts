@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { CliUsageError } from '../errors.js';
+import { warnUnconfinedSandbox } from './sandbox-notice.js';
 import { TOOL_NAMES, isToolName, runTool } from '../tools/index.js';
 
 interface ToolOptions {
@@ -42,6 +43,7 @@ Examples:
     .action(async (name: string, opts: ToolOptions) => {
       if (!isToolName(name)) throw new CliUsageError(`unknown tool '${name}'. Known tools: ${TOOL_NAMES.join(', ')}`);
       const config = loadConfig();
+      await warnUnconfinedSandbox(config);
       const dir = opts.workspace ?? config.tools.workspaceRoot;
       await mkdir(dir, { recursive: true });
       const ctx = { workspaceRoot: await realpath(dir), config };

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { ResilientChatModel } from '../llm/index.js';
+import { sandboxStatus } from '../tools/shell/sandbox.js';
 import type { ReadinessCheck, ServiceCheckpointer } from './service.js';
 
 export const READY_TIMEOUT_MS = 1_000;
@@ -19,8 +20,8 @@ export async function withTimeout(probe: () => Promise<ReadinessCheck>, ms = REA
 }
 
 /**
- * The three parts /ready names: the model endpoint (breaker state, then a cheap GET /models), Redis (PING) and the
- * checkpointer (its own health, or "degraded" for the in-memory saver).
+ * The parts /ready names: the model endpoint (breaker state, then a cheap GET /models), Redis (PING), the
+ * checkpointer (its own health, or "degraded" for the in-memory saver) and the tool sandbox (fails only when required).
  */
 export function createReadinessChecks(
   config: Config,
@@ -46,6 +47,12 @@ export function createReadinessChecks(
       const h = await parts.checkpointer.health();
       return { ok: h.ok, degraded: h.degraded, detail: h.error ?? `${h.backend}${h.degraded ? ' (degraded)' : ''}` };
     },
+  };
+  checks.sandbox = async () => {
+    const status = await sandboxStatus(config.tools.shell.sandbox);
+    if (status.confined) return { ok: true, detail: `bwrap: ${status.detail}` };
+    // Without the sandbox the service still answers; code-running programs are refused (or, when off, unconfined).
+    return { ok: status.mode !== 'required', degraded: true, detail: `${status.state}: ${status.detail}` };
   };
   if (parts.redis) {
     const redis = parts.redis;

@@ -170,3 +170,18 @@ export function sandboxStatus(config: SandboxConfig): Promise<SandboxStatus> {
   }
   return status;
 }
+
+/**
+ * The one line every entry point (serve, chat, tool) prints at start: the sandbox state, as /ready reports it.
+ *
+ * @example
+ *   sandboxNotice(await sandboxStatus(config.tools.shell.sandbox)); // { level: 'warn', message: 'sandbox: unavailable (…)' }
+ */
+export function sandboxNotice(status: SandboxStatus): { level: 'info' | 'warn'; message: string } {
+  if (status.state === 'bwrap') return { level: 'info', message: `sandbox: bwrap (${status.detail})` };
+  if (status.state === 'off') return { level: 'warn', message: `sandbox: off — SHELL_SANDBOX=off runs python, pytest, npm, yarn and git UNCONFINED as the service user (unsafe)` };
+  return {
+    level: 'warn',
+    message: `sandbox: unavailable (${status.detail}); python, pytest, npm, yarn and git are refused with AGT_ERR_SANDBOX_UNAVAILABLE${status.mode === 'required' ? '; SHELL_SANDBOX=required: /ready fails' : ''}`,
+  };
+}
