@@ -40,7 +40,7 @@ export const applyPatchTool = defineTool({
       // The first file patch with hunks; its headers are ignored, so it always lands on target_file.
       const first = patches.find((p) => p.hunks.length > 0);
       if (!first) return patchFailed(DIFF_MARKERS.test(diff_content) ? 'No patches found in diff.' : 'Could not parse diff content.');
-      const { text: source } = await readText(abs);
+      const { text: source } = await readText(ctx, 'apply_patch', abs);
       let patched: string | false;
       try {
         patched = applyPatch(source, first);
@@ -48,7 +48,7 @@ export const applyPatchTool = defineTool({
         return patchFailed(`Error applying patch: ${(err as Error).message}`);
       }
       if (patched === false) return patchFailed('Failed to apply patch. Hunks might not match.');
-      await atomicWriteFile(abs, patched);
+      await atomicWriteFile(ctx, 'apply_patch', abs, patched);
       return { error: false, path: displayPath(ctx, abs), message: 'Patch applied successfully.' };
     } catch (err) {
       return fileFailure(ctx, err, target_file);

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { atomicCopyFile, ensureParentDir, fileFailure, notFound, operationFailed } from './fs-common.js';
+import { atomicCopyFile, fileFailure, notFound, operationFailed } from './fs-common.js';
 import { displayPath, resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -28,8 +28,7 @@ export const copyFileTool = defineTool({
         dst = await resolveInWorkspace(ctx, 'copy_file', join(displayPath(ctx, dst), name));
       }
       if (src === dst) return operationFailed(`Error: '${source_path}' and '${destination_path}' are the same file`);
-      await ensureParentDir(dst);
-      await atomicCopyFile(src, dst);
+      await atomicCopyFile(ctx, 'copy_file', src, dst);
       return `File copied successfully from ${source_path} to ${destination_path}.`;
     } catch (err) {
       return fileFailure(ctx, err, source_path);

@@ -1,6 +1,7 @@
 import { lstat, unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { z } from 'zod';
-import { fileFailure, notFound, operationFailed } from './fs-common.js';
+import { fileFailure, notFound, openParentDir, operationFailed } from './fs-common.js';
 import { resolveEntryInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -16,10 +17,18 @@ export const fileDeleteTool = defineTool({
   async run({ file_path }, ctx) {
     try {
       const entry = await resolveEntryInWorkspace(ctx, 'file_delete', file_path);
-      const st = await lstat(entry).catch(() => undefined);
-      if (!st) return notFound(`Error: no such file or directory: ${file_path}`);
-      if (st.isDirectory()) return operationFailed(`Error: Is a directory: ${file_path}`);
-      await unlink(entry);
+      if (entry === ctx.workspaceRoot) return operationFailed(`Error: Is a directory: ${file_path}`);
+      // Looked up and removed through the verified parent's descriptor: the checked folder is the one used.
+      const dir = await openParentDir(ctx, 'file_delete', entry);
+      try {
+        const name = dir.at(basename(entry));
+        const st = await lstat(name).catch(() => undefined);
+        if (!st) return notFound(`Error: no such file or directory: ${file_path}`);
+        if (st.isDirectory()) return operationFailed(`Error: Is a directory: ${file_path}`);
+        await unlink(name);
+      } finally {
+        await dir.close();
+      }
       return `File deleted successfully: ${file_path}.`;
     } catch (err) {
       return fileFailure(ctx, err, file_path);

@@ -37,7 +37,7 @@ export const fileSearchTool = defineTool({
       if (!(await stat(abs).catch(() => undefined))?.isDirectory()) return notFound(`Error: no such directory: ${dir_path}`);
       const budget = new OutputBudget(ctx.config.tools.outputMaxBytes);
       const matches: string[] = [];
-      for await (const file of walkFiles(ctx, abs)) {
+      for await (const file of walkFiles(ctx, 'file_search', abs)) {
         if (!isMatch(byPath ? file.rel : file.name)) continue;
         if (!budget.take(file.rel)) {
           matches.push(budget.note);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicWriteFile, capBytes, compilePattern, pySuffix, pythonReplacementToJs, sliceCodePoints } from './fs-common.js';
+import { atomicCopyFile, atomicWriteFile, capBytes, compilePattern, listEntries, pySuffix, pythonReplacementToJs, readText, sliceCodePoints } from './fs-common.js';
 import { createTestWorkspace } from './test-workspace.js';
 import type { TestWorkspace } from './test-workspace.js';
 
@@ -65,7 +65,8 @@ describe('atomicWriteFile', () => {
         'fsp.rename = () => new Promise(() => {});',
         'syncBuiltinESMExports();',
         `const { atomicWriteFile } = await import(${JSON.stringify(join(import.meta.dirname, 'fs-common.ts'))});`,
-        `await atomicWriteFile(${JSON.stringify(target)}, 'new content\\n'.repeat(100000));`,
+        `const ctx = { workspaceRoot: ${JSON.stringify(ws.root)} };`,
+        `await atomicWriteFile(ctx, 't', ${JSON.stringify(target)}, 'new content\\n'.repeat(100000));`,
       ].join('\n'),
     );
     const child = spawn(process.execPath, ['--import', 'tsx/esm', script], { cwd: join(import.meta.dirname, '../../..'), stdio: 'ignore' });
@@ -83,10 +84,45 @@ describe('atomicWriteFile', () => {
 
   it('appends by copy + rename and cleans up its temp file when the target is a folder', async () => {
     await writeFile(join(ws.root, 'a.txt'), 'one\n');
-    await atomicWriteFile(join(ws.root, 'a.txt'), 'two\n', { append: true });
+    await atomicWriteFile(ws.ctx, 't', join(ws.root, 'a.txt'), 'two\n', { append: true });
     expect(await readFile(join(ws.root, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
     await mkdir(join(ws.root, 'folder'));
-    await expect(atomicWriteFile(join(ws.root, 'folder'), 'x')).rejects.toThrow();
+    await expect(atomicWriteFile(ws.ctx, 't', join(ws.root, 'folder'), 'x')).rejects.toThrow();
     expect((await readdir(ws.root)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+// What the tools see when a folder is switched for a symlink after resolveInWorkspace approved its name: the
+// path below goes through `sub`, a symlink to the outside, exactly as a swapped folder would.
+describe('descriptor checks after a name was approved', () => {
+  let ws: TestWorkspace;
+  beforeEach(async () => {
+    ws = await createTestWorkspace();
+    await writeFile(join(ws.outside, 'secret.txt'), 'SECRET');
+    await writeFile(join(ws.root, 'in.txt'), 'inside');
+    await symlink(ws.outside, join(ws.root, 'sub'));
+  });
+  afterEach(() => ws.cleanup());
+  const refused = { code: 'AGT_ERR_PATH_OUTSIDE_WORKSPACE' };
+
+  it('refuses to read, list, write into or copy out of the switched folder, and reports it', async () => {
+    await expect(readText(ws.ctx, 'read_file', join(ws.root, 'sub/secret.txt'))).rejects.toMatchObject(refused);
+    await expect(listEntries(ws.ctx, 'list_directory', join(ws.root, 'sub'))).rejects.toMatchObject(refused);
+    await expect(atomicWriteFile(ws.ctx, 'write_file', join(ws.root, 'sub/new.txt'), 'x')).rejects.toMatchObject(refused);
+    await expect(atomicWriteFile(ws.ctx, 'write_file', join(ws.root, 'sub/deeper/new.txt'), 'x', { createParents: true })).rejects.toMatchObject(refused);
+    await expect(atomicCopyFile(ws.ctx, 'copy_file', join(ws.root, 'sub/secret.txt'), join(ws.root, 'copy.txt'))).rejects.toMatchObject(refused);
+    await expect(atomicCopyFile(ws.ctx, 'copy_file', join(ws.root, 'in.txt'), join(ws.root, 'sub/copy.txt'))).rejects.toMatchObject(refused);
+    expect((await readdir(ws.outside)).sort()).toEqual(['secret.txt']);
+    expect(await readdir(ws.root)).not.toContain('copy.txt');
+    expect(ws.events.length).toBe(6);
+    expect(ws.events[0]!.detail.reason).toMatch(/switched to lead outside/);
+  });
+
+  it('still reads, writes, appends and copies inside, keeping the mode', async () => {
+    await atomicWriteFile(ws.ctx, 'write_file', join(ws.root, 'a/b/c.txt'), 'one\n', { createParents: true });
+    await atomicWriteFile(ws.ctx, 'write_file', join(ws.root, 'a/b/c.txt'), 'two\n', { append: true });
+    await atomicCopyFile(ws.ctx, 'copy_file', join(ws.root, 'a/b/c.txt'), join(ws.root, 'd/e.txt'));
+    expect((await readText(ws.ctx, 'read_file', join(ws.root, 'd/e.txt'))).text).toBe('one\ntwo\n');
+    expect(ws.events).toEqual([]);
   });
 });

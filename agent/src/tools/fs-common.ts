@@ -1,80 +1,215 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { appendFile, chmod, copyFile, mkdir, open, readdir, realpath, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { FileNotFoundError, FileOperationFailedError, errorCode } from '../errors.js';
-import { isInsideWorkspace } from './path-sandbox.js';
+import { assertOpenedInside, descriptorPath, isInsideWorkspace } from './path-sandbox.js';
 import type { ToolContext, ToolErrorResult } from './types.js';
 import { toolError } from './types.js';
 
-/** A temp name beside `target`, so the final rename stays on one file system (and is atomic). */
-function tempSibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-}
+/*
+ * Race-free file access. resolveInWorkspace checks a *name*; a second process can swap a directory on that
+ * path for a symlink before the name is opened. So every read, write, listing and rename here goes through
+ * a descriptor whose real path is verified after opening (assertOpenedInside), and names below a directory
+ * are looked up through that directory's descriptor (`/proc/self/fd/<fd>/<name>`, one component, never
+ * following a symlink at the end): what was verified is what gets used.
+ */
 
-async function existingMode(target: string): Promise<number | undefined> {
-  try {
-    return (await stat(target)).mode & 0o7777;
-  } catch {
-    return undefined;
+/**
+ * A directory open and verified inside the workspace. `at(name)` names an entry of this very directory, even
+ * if its path has since been switched for a symlink: lookups start from the descriptor, not the path.
+ */
+export class WorkspaceDir {
+  private constructor(
+    private readonly ctx: ToolContext,
+    private readonly tool: string,
+    private readonly handle: FileHandle,
+    /** The path it was opened as (for messages and refusals). */
+    readonly path: string,
+  ) {}
+
+  /** Opens `opened` (an absolute path, or `at()` of a verified parent) as a directory and verifies it. */
+  static async open(ctx: ToolContext, tool: string, path: string, opened: string = path): Promise<WorkspaceDir> {
+    const handle = await open(opened, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await assertOpenedInside(ctx, tool, path, handle);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    return new WorkspaceDir(ctx, tool, handle, path);
+  }
+
+  /** The descriptor's own path: readdir() of it lists this directory. */
+  get self(): string {
+    return descriptorPath(this.handle);
+  }
+
+  /** An entry of this directory by one path component, looked up from the descriptor. */
+  at(name: string): string {
+    if (!name || name === '.' || name === '..' || name.includes('/')) throw new Error(`not a single path component: ${name}`);
+    return `${this.self}/${name}`;
+  }
+
+  /** Re-verifies that the directory is still inside the workspace (it may have been moved since it was opened). */
+  async verify(): Promise<void> {
+    await assertOpenedInside(this.ctx, this.tool, this.path, this.handle);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
   }
 }
 
-async function fsyncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
+/** Runs `fn` with the verified directory `path`, closing it afterwards. */
+export async function withWorkspaceDir<T>(ctx: ToolContext, tool: string, path: string, fn: (dir: WorkspaceDir) => Promise<T>): Promise<T> {
+  const dir = await WorkspaceDir.open(ctx, tool, path);
   try {
-    await handle.sync();
+    return await fn(dir);
   } finally {
-    await handle.close();
+    await dir.close();
   }
 }
 
 /**
- * Writes through a temp file and a rename: a crash mid-write leaves the old file readable, never half of
- * the new one. Keeps the old file's mode. A symlink at `target` is replaced, never written through.
+ * Opens the folder holding `target` (an absolute path inside the workspace), verified. With `create`, the
+ * missing folders are made one component at a time from the workspace root, each through its verified
+ * parent, so a swapped symlink cannot make mkdir land outside. A file in the way is ENOTDIR, as open() says.
  */
-export async function atomicWriteFile(target: string, data: string, opts: { append?: boolean } = {}): Promise<void> {
-  const tmp = tempSibling(target);
-  const mode = await existingMode(target);
+export async function openParentDir(ctx: ToolContext, tool: string, target: string, opts: { create?: boolean } = {}): Promise<WorkspaceDir> {
+  const parent = dirname(target);
+  if (!opts.create) return WorkspaceDir.open(ctx, tool, parent);
+  let dir = await WorkspaceDir.open(ctx, tool, ctx.workspaceRoot);
   try {
-    if (opts.append && mode !== undefined) {
-      await copyFile(target, tmp, constants.COPYFILE_EXCL);
-      await appendFile(tmp, data, 'utf8');
-    } else {
-      await writeFile(tmp, data, { encoding: 'utf8', flag: 'wx', mode: mode ?? 0o666 });
+    let path = ctx.workspaceRoot;
+    for (const part of relative(ctx.workspaceRoot, parent).split(sep).filter(Boolean)) {
+      try {
+        await mkdir(dir.at(part));
+      } catch (err) {
+        if (errorCode(err) !== 'EEXIST') throw err;
+      }
+      path = join(path, part);
+      const next = await WorkspaceDir.open(ctx, tool, path, dir.at(part));
+      await dir.close();
+      dir = next;
     }
-    await fsyncFile(tmp);
-    if (mode !== undefined) await chmod(tmp, mode);
-    await rename(tmp, target);
+    return dir;
   } catch (err) {
-    await rm(tmp, { force: true });
+    await dir.close();
     throw err;
   }
 }
 
-/** Copies `source` to `target` atomically, keeping mode and timestamps (Python's shutil.copy2). */
-export async function atomicCopyFile(source: string, target: string): Promise<void> {
-  const tmp = tempSibling(target);
+/**
+ * Opens a regular file for reading, verified inside the workspace. Never follows a symlink at the last
+ * component (O_NOFOLLOW) and never blocks on a FIFO (O_NONBLOCK, then a regular-file check).
+ */
+export async function openFileInWorkspace(ctx: ToolContext, tool: string, path: string, opened: string = path): Promise<FileHandle> {
+  const handle = await open(opened, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    await copyFile(source, tmp, constants.COPYFILE_EXCL);
-    const st = await stat(source);
-    await chmod(tmp, st.mode & 0o7777);
-    await utimes(tmp, st.atime, st.mtime);
-    await fsyncFile(tmp);
-    await rename(tmp, target);
+    await assertOpenedInside(ctx, tool, path, handle);
+    const st = await handle.stat();
+    if (st.isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error('Not a regular file'), { code: 'ENOTREG' });
+    return handle;
   } catch (err) {
-    await rm(tmp, { force: true });
+    await handle.close();
     throw err;
   }
 }
 
-/** Creates the folders above `target`; a file in the way is reported as ENOTDIR, as open() would. */
-export async function ensureParentDir(target: string): Promise<void> {
+/** A temp name beside `name`, so the final rename stays in one directory (and is atomic). */
+function tempName(name: string): string {
+  return `.${name}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/**
+ * Creates a temp file in `dir`, lets `fill` write it, fsyncs it, verifies it, then renames it over `name` in
+ * the same verified directory: a crash mid-write leaves the old file readable, never half of the new one.
+ */
+async function writeThroughTemp(ctx: ToolContext, tool: string, dir: WorkspaceDir, name: string, mode: number, fill: (tmp: FileHandle) => Promise<void>): Promise<void> {
+  const tmp = tempName(name);
   try {
-    await mkdir(dirname(target), { recursive: true });
+    const handle = await open(dir.at(tmp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+    try {
+      await assertOpenedInside(ctx, tool, join(dir.path, tmp), handle);
+      await fill(handle);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await dir.verify();
+    await rename(dir.at(tmp), dir.at(name));
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
+    await rm(dir.at(tmp), { force: true });
     throw err;
+  }
+}
+
+/**
+ * Writes `target` (an absolute path inside the workspace) through a temp file and a rename in its verified
+ * folder. Keeps the old file's mode. A symlink at `target` is replaced, never written through; `append`
+ * copies the old content from a verified descriptor first. `createParents` makes the missing folders.
+ */
+export async function atomicWriteFile(
+  ctx: ToolContext,
+  tool: string,
+  target: string,
+  data: string,
+  opts: { append?: boolean; createParents?: boolean } = {},
+): Promise<void> {
+  const dir = await openParentDir(ctx, tool, target, { create: opts.createParents });
+  try {
+    const name = basename(target);
+    let old: Buffer | undefined;
+    let mode: number | undefined;
+    try {
+      const handle = await openFileInWorkspace(ctx, tool, target, dir.at(name));
+      try {
+        mode = (await handle.stat()).mode & 0o7777;
+        if (opts.append) old = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      // A new file (or a symlink, replaced rather than followed): nothing to keep.
+      if (!['ENOENT', 'ELOOP'].includes(errorCode(err) ?? '')) throw err;
+    }
+    await writeThroughTemp(ctx, tool, dir, name, mode ?? 0o666, async (tmp) => {
+      if (old) await tmp.writeFile(old);
+      await tmp.writeFile(data, 'utf8');
+      if (mode !== undefined) await tmp.chmod(mode);
+    });
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Copies `source` to `target` atomically (both absolute, inside the workspace), keeping mode and timestamps (shutil.copy2). */
+export async function atomicCopyFile(ctx: ToolContext, tool: string, source: string, target: string): Promise<void> {
+  const src = await openFileInWorkspace(ctx, tool, source);
+  try {
+    const st = await src.stat();
+    const dir = await openParentDir(ctx, tool, target, { create: true });
+    try {
+      await writeThroughTemp(ctx, tool, dir, basename(target), st.mode & 0o7777, async (tmp) => {
+        // Descriptor to descriptor: no name is looked up again once both ends are verified.
+        const buf = Buffer.alloc(1 << 20);
+        for (let pos = 0; ; ) {
+          const { bytesRead } = await src.read(buf, 0, buf.length, pos);
+          if (bytesRead === 0) break;
+          await tmp.write(buf, 0, bytesRead);
+          pos += bytesRead;
+        }
+        await tmp.chmod(st.mode & 0o7777);
+        await tmp.utimes(st.atime, st.mtime);
+      });
+    } finally {
+      await dir.close();
+    }
+  } finally {
+    await src.close();
   }
 }
 
@@ -91,11 +226,12 @@ export interface DirEntry {
 }
 
 /**
- * A directory's entries, sorted by name. Symlinks are resolved: those pointing outside the workspace (or
- * nowhere) are left out, so no walker ever reads or lists past the sandbox through a link.
+ * A directory's entries, sorted by name, listed through its verified descriptor. Symlinks are resolved:
+ * those pointing outside the workspace (or nowhere) are left out, so no walker ever reads or lists past the
+ * sandbox through a link (and what it later opens is verified again).
  */
-export async function listEntries(ctx: ToolContext, dir: string): Promise<DirEntry[]> {
-  const dirents = await readdir(dir, { withFileTypes: true });
+export async function listEntries(ctx: ToolContext, tool: string, dir: string): Promise<DirEntry[]> {
+  const dirents = await withWorkspaceDir(ctx, tool, dir, (d) => readdir(d.self, { withFileTypes: true }));
   dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const entries: DirEntry[] = [];
   for (const d of dirents) {
@@ -132,13 +268,14 @@ export interface WalkedFile extends DirEntry {
 
 /**
  * Files under `root` in os.walk order (a directory's files, then its subdirectories), sorted for
- * determinism. Symlinked directories are not descended (no loops, no escapes); unreadable ones are skipped.
+ * determinism. Symlinked directories are not descended (no loops, no escapes); unreadable ones, and ones
+ * switched to lead outside while walking (refused and reported), are skipped.
  */
-export async function* walkFiles(ctx: ToolContext, root: string, opts: WalkOptions = {}, relDir = '', depth = 1): AsyncGenerator<WalkedFile> {
+export async function* walkFiles(ctx: ToolContext, tool: string, root: string, opts: WalkOptions = {}, relDir = '', depth = 1): AsyncGenerator<WalkedFile> {
   if (ctx.signal?.aborted) return;
   let entries: DirEntry[];
   try {
-    entries = await listEntries(ctx, relDir ? join(root, relDir) : root);
+    entries = await listEntries(ctx, tool, relDir ? join(root, relDir) : root);
   } catch {
     return;
   }
@@ -149,24 +286,24 @@ export async function* walkFiles(ctx: ToolContext, root: string, opts: WalkOptio
   if (opts.maxDepth !== undefined && depth >= opts.maxDepth) return;
   for (const e of visible) {
     if (opts.skipHiddenDirs && e.name.startsWith('.')) continue;
-    if (e.kind === 'dir' && !e.symlink) yield* walkFiles(ctx, root, opts, relDir ? `${relDir}/${e.name}` : e.name, depth + 1);
+    if (e.kind === 'dir' && !e.symlink) yield* walkFiles(ctx, tool, root, opts, relDir ? `${relDir}/${e.name}` : e.name, depth + 1);
   }
 }
 
 /**
- * Reads a regular file as UTF-8, at most `maxBytes` of it. Refuses to follow a symlink swapped in after the
- * sandbox check (O_NOFOLLOW) and never blocks on a FIFO (O_NONBLOCK, then a regular-file check).
+ * Reads a regular file of the workspace as UTF-8, at most `maxBytes` of it, through a verified descriptor
+ * (openFileInWorkspace: no symlink swapped in after the sandbox check is followed out, no FIFO blocks).
  * `fatal: false` replaces invalid bytes instead of failing (grep reads anything).
  */
 export async function readText(
+  ctx: ToolContext,
+  tool: string,
   path: string,
   opts: { maxBytes?: number; fatal?: boolean } = {},
 ): Promise<{ text: string; truncated: boolean; size: number }> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const handle = await openFileInWorkspace(ctx, tool, path);
   try {
     const st = await handle.stat();
-    if (st.isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
-    if (!st.isFile()) throw Object.assign(new Error('Not a regular file'), { code: 'ENOTREG' });
     const limit = opts.maxBytes === undefined ? st.size : Math.min(st.size, opts.maxBytes);
     const buf = Buffer.alloc(limit);
     let filled = 0;

@@ -44,11 +44,11 @@ export const grepSearchTool = defineTool({
       const exts = normalizeExtensions(extensions);
       const budget = new OutputBudget(ctx.config.tools.outputMaxBytes);
       const results: string[] = [];
-      for await (const file of walkFiles(ctx, root, { skipHidden: true })) {
+      for await (const file of walkFiles(ctx, 'grep_search', root, { skipHidden: true })) {
         if (exts && !exts.has(pySuffix(file.name))) continue;
         let text: string;
         try {
-          ({ text } = await readText(file.real, { maxBytes: MAX_FILE_BYTES, fatal: false }));
+          ({ text } = await readText(ctx, 'grep_search', file.real, { maxBytes: MAX_FILE_BYTES, fatal: false }));
         } catch {
           continue;
         }

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
-import { OutputBudget, fileFailure } from './fs-common.js';
+import { OutputBudget, fileFailure, withWorkspaceDir } from './fs-common.js';
 import { resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -16,7 +16,7 @@ export const listDirectoryTool = defineTool({
   async run({ dir_path }, ctx) {
     try {
       const abs = await resolveInWorkspace(ctx, 'list_directory', dir_path);
-      const names = (await readdir(abs)).sort();
+      const names = (await withWorkspaceDir(ctx, 'list_directory', abs, (dir) => readdir(dir.self))).sort();
       if (!names.length) return `No files found in directory ${dir_path}`;
       const budget = new OutputBudget(ctx.config.tools.outputMaxBytes);
       const shown: string[] = [];

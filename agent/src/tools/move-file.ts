@@ -2,7 +2,7 @@ import { cp, lstat, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { errorCode } from '../errors.js';
-import { ensureParentDir, fileFailure, notFound, operationFailed } from './fs-common.js';
+import { fileFailure, notFound, openParentDir, operationFailed } from './fs-common.js';
 import { displayPath, resolveEntryInWorkspace, resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -31,14 +31,28 @@ export const moveFileTool = defineTool({
         dst = await resolveEntryInWorkspace(ctx, 'move_file', destination_path);
       }
       if (dst === src) return `File moved successfully from ${source_path} to ${destination_path}.`;
-      await ensureParentDir(dst);
+      // Both ends through their verified folders' descriptors: a folder switched for a symlink after the
+      // checks above moves nothing in from, or out to, anywhere else.
+      const srcDir = await openParentDir(ctx, 'move_file', src);
       try {
-        await rename(src, dst);
-      } catch (err) {
-        if (errorCode(err) !== 'EXDEV') throw err;
-        // Workspace spans two file systems (a mount inside it): copy, then remove the original.
-        await cp(src, dst, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
-        await rm(src, { recursive: true });
+        const dstDir = await openParentDir(ctx, 'move_file', dst, { create: true });
+        try {
+          const from = srcDir.at(basename(src));
+          const to = dstDir.at(basename(dst));
+          if (!(await lstat(from).catch(() => undefined))) return notFound(`Error: no such file or directory ${source_path}`);
+          try {
+            await rename(from, to);
+          } catch (err) {
+            if (errorCode(err) !== 'EXDEV') throw err;
+            // Workspace spans two file systems (a mount inside it): copy, then remove the original.
+            await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
+            await rm(from, { recursive: true });
+          }
+        } finally {
+          await dstDir.close();
+        }
+      } finally {
+        await srcDir.close();
       }
       return `File moved successfully from ${source_path} to ${destination_path}.`;
     } catch (err) {

@@ -36,7 +36,7 @@ export const multiReplaceInFileTool = defineTool({
   async run({ path, replacements, use_regex, flags }, ctx) {
     try {
       const abs = await resolveInWorkspace(ctx, 'multi_replace_in_file', path);
-      const { text: original } = await readText(abs);
+      const { text: original } = await readText(ctx, 'multi_replace_in_file', abs);
       const shown = displayPath(ctx, abs);
       let content = original;
       let changes = 0;
@@ -59,7 +59,7 @@ export const multiReplaceInFileTool = defineTool({
         }
       }
       if (content === original) return { error: false, path: shown, changes: 0, message: 'No matches replaced.' };
-      await atomicWriteFile(abs, content);
+      await atomicWriteFile(ctx, 'multi_replace_in_file', abs, content);
       return { error: false, path: shown, changes, note: 'Content updated with multiple replacements.' };
     } catch (err) {
       return fileFailure(ctx, err, path);

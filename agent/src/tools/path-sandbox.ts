@@ -1,4 +1,5 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PathOutsideWorkspaceError } from '../errors.js';
 import type { ToolContext } from './types.js';
@@ -102,6 +103,37 @@ export async function resolveEntryInWorkspace(ctx: ToolContext, tool: string, re
   if (lexical === ctx.workspaceRoot) return lexical;
   const parent = await resolveInWorkspace(ctx, tool, dirname(lexical));
   return join(parent, basename(lexical));
+}
+
+/**
+ * The kernel's own record of what an open descriptor refers to (Linux procfs). Unlike a name, it cannot be
+ * swapped for a symlink after the check: it is where the read or write through this descriptor really goes.
+ * `/proc/self/fd/<fd>/<name>` is likewise resolved from the descriptor itself, which is how the file tools
+ * get openat()-like lookups in Node. Without procfs this throws, and the callers fail closed.
+ */
+export function descriptorPath(handle: FileHandle): string {
+  return `/proc/self/fd/${handle.fd}`;
+}
+
+/**
+ * The second half of every file tool's check: after opening a name resolveInWorkspace approved, verifies
+ * that the descriptor really is inside the workspace, so a directory swapped for a symlink between the
+ * check and the open is refused (AGT_ERR_PATH_OUTSIDE_WORKSPACE, reported like any other refusal).
+ * Returns the descriptor's real path.
+ *
+ * @example
+ *   const h = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+ *   await assertOpenedInside(ctx, 'read_file', abs, h); // throws if abs led outside when it was opened
+ */
+export async function assertOpenedInside(ctx: ToolContext, tool: string, opened: string, handle: FileHandle): Promise<string> {
+  let real = '';
+  try {
+    real = await readlink(descriptorPath(handle));
+  } catch {
+    refuse(ctx, tool, displayPath(ctx, opened), opened, 'cannot verify where the opened path leads (no /proc/self/fd)');
+  }
+  if (!isInside(ctx.workspaceRoot, real)) refuse(ctx, tool, displayPath(ctx, opened), real, 'the path was switched to lead outside the workspace');
+  return real;
 }
 
 /** The path as the model should see it: relative to the workspace root, with forward slashes. */

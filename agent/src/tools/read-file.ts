@@ -16,7 +16,7 @@ export const readFileTool = defineTool({
     try {
       const abs = await resolveInWorkspace(ctx, 'read_file', file_path);
       const max = ctx.config.tools.outputMaxBytes;
-      const { text, truncated, size } = await readText(abs, { maxBytes: max });
+      const { text, truncated, size } = await readText(ctx, 'read_file', abs, { maxBytes: max });
       return truncated ? `${text}\n...[TRUNCATED: showing the first ${max} of ${size} bytes]...` : text;
     } catch (err) {
       return fileFailure(ctx, err, file_path);

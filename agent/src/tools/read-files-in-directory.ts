@@ -41,7 +41,7 @@ export const readFilesInDirectoryTool = defineTool({
       }
       const exts = normalizeExtensions(extensions);
       const files: WalkedFile[] = [];
-      for await (const file of walkFiles(ctx, root, recursive ? { skipHiddenDirs: true } : { maxDepth: 1 })) {
+      for await (const file of walkFiles(ctx, 'read_files_in_directory', root, recursive ? { skipHiddenDirs: true } : { maxDepth: 1 })) {
         if (exts && !exts.has(pySuffix(file.name))) continue;
         files.push(file);
         if (files.length >= max_files) break;
@@ -52,7 +52,7 @@ export const readFilesInDirectoryTool = defineTool({
       for (const file of files) {
         try {
           // 4 bytes per character at most: enough bytes to fill max_size_per_file characters, no more.
-          const read = await readText(file.real, { maxBytes: Math.min(max_size_per_file * 4 + 4, maxBytes + 4) });
+          const read = await readText(ctx, 'read_files_in_directory', file.real, { maxBytes: Math.min(max_size_per_file * 4 + 4, maxBytes + 4) });
           const cut = sliceCodePoints(read.text, max_size_per_file);
           const truncated = cut.truncated || (read.truncated && Array.from(read.text).length >= max_size_per_file);
           blocks.push(`--- FILE: ${file.rel} ---\n${cut.text}${truncated || read.truncated ? TRUNCATED : ''}\n`);

@@ -19,7 +19,7 @@ async function walk(ctx: ToolContext, dir: string, prefix: string, depth: number
   if (depth > opts.maxDepth || opts.budget.truncated || ctx.signal?.aborted) return;
   let entries;
   try {
-    entries = (await listEntries(ctx, dir)).filter((e) => !opts.hidden(e.name));
+    entries = (await listEntries(ctx, 'tree_view', dir)).filter((e) => !opts.hidden(e.name));
   } catch {
     return;
   }

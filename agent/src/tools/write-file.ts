@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { atomicWriteFile, ensureParentDir, fileFailure, operationFailed } from './fs-common.js';
+import { atomicWriteFile, fileFailure, operationFailed } from './fs-common.js';
 import { resolveInWorkspace } from './path-sandbox.js';
 import { defineTool } from './types.js';
 
@@ -20,8 +20,7 @@ export const writeFileTool = defineTool({
       const abs = await resolveInWorkspace(ctx, 'write_file', file_path);
       const existing = await stat(abs).catch(() => undefined);
       if (existing?.isDirectory()) return operationFailed(`Error: Is a directory: ${file_path}`);
-      await ensureParentDir(abs);
-      await atomicWriteFile(abs, text, { append });
+      await atomicWriteFile(ctx, 'write_file', abs, text, { append, createParents: true });
       return `File written successfully to ${file_path}.`;
     } catch (err) {
       return fileFailure(ctx, err, file_path);
