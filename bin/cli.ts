@@ -9,7 +9,7 @@ import { registerScanCommand } from '../gates/scan/cli.js';
 import { registerEvalCommand } from '../evals/cli.js';
 import { registerLoadCommand } from '../load/cli.js';
 import { registerChaosCommand } from '../chaos/cli.js';
-import { registerReportCommand } from '../evals/report/cli.js';
+import { registerReportCommand } from '../evals/report/index.js';
 
 /** Exit codes shared by every subcommand (a contract CI scripts rely on): 0 ok, 1 a negative verdict, 2 usage or configuration. */
 export const EXIT = { ok: 0, verdict: 1, usage: 2 } as const;

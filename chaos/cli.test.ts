@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShard } from '../evals/report/shard.js';
+import { parseShard } from '../evals/report/index.js';
 import { selectDrills } from './cli.js';
 import { DRILL_IDS } from './drills/index.js';
 

@@ -1,8 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { defaultReportPath, writeReport, type ChaosResult } from '../evals/report/envelope.js';
-import { formatShard, shardOption, shardSlice, type Shard } from '../evals/report/shard.js';
+import { defaultReportPath, formatShard, shardOption, shardSlice, summariseChaos, writeReport, type ChaosResult, type Shard } from '../evals/report/index.js';
 import { DRILL_IDS, drills, isDrillId, runDrill, type DrillId } from './drills/index.js';
-import { summariseChaos } from './summary.js';
 
 function positive(value: string): number {
   const n = Number(value);

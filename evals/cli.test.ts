@@ -1,7 +1,7 @@
 import { loadDataset } from './dataset.js';
 import { InvalidArgumentError } from 'commander';
 import { filterCases } from './cli.js';
-import { shardOption, shardSlice } from './report/shard.js';
+import { shardOption, shardSlice } from './report/index.js';
 
 describe('case selection', () => {
   it('filters by id, category or tag, and refuses a filter that matches nothing', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildServer, loadConfig } from '../agent/src/index.js';
 import { runEvalCommand, type EvalCommandOptions } from './cli.js';
 import { loadDataset } from './dataset.js';
-import { readReport, writeReport, type EvalReport } from './report/envelope.js';
+import { readReport, writeReport, type EvalReport } from './report/index.js';
 import { variantCassette, variantsOf } from './scripts.js';
 import { startSimulator } from './sim/index.js';
 

@@ -1,4 +1,4 @@
-import type { EvalResult } from './report/envelope.js';
+import type { EvalResult } from './report/index.js';
 
 const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 

@@ -6,7 +6,7 @@ import type { RegressionCase } from './dataset.js';
 import { GraderFailedError, HarnessFailedError } from './errors.js';
 import { startFixtureServer, substitute, type FixtureServer } from './fixture-server.js';
 import { graders, isGraderId, type GraderDeps, type GraderOutcome, type JudgeFn, type Trajectory } from './graders/index.js';
-import type { EvalMode, EvalResult, GraderResult } from './report/envelope.js';
+import { resultId, type EvalMode, type EvalResult, type GraderResult } from './report/index.js';
 import { cassetteId, variantCassette, variantsOf } from './scripts.js';
 import type { HttpTarget } from './targets/http.js';
 import { startSimulator, type Simulator } from './sim/index.js';
@@ -243,7 +243,7 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
  * @example
  *   const results = await runEval(cases, { mode: 'simulated', config: loadConfig({}) });
  */
-export async function runEval(rawCases: readonly RegressionCase[], opts: RunOptions): Promise<{ results: EvalResult[]; model: string }> {
+export async function runEval(rawCases: readonly RegressionCase[], opts: RunOptions): Promise<{ results: EvalResult[]; model: string; plan: string[] }> {
   const web = await startFixtureServer(rawCases);
   let sim: Simulator | undefined;
   try {
@@ -288,9 +288,10 @@ export async function runEval(rawCases: readonly RegressionCase[], opts: RunOpti
         results.push(result);
         opts.onResult?.(result, results.length, jobs.length);
       });
-    const order = new Map(jobs.map((j, i) => [`${j.c.id}|${j.variant}|${j.repeat}`, i]));
-    results.sort((a, b) => order.get(`${a.caseId}|${a.variant}|${a.repeat}`)! - order.get(`${b.caseId}|${b.variant}|${b.repeat}`)!);
-    return { results, model: modelName };
+    const plan = jobs.map((j) => resultId({ caseId: j.c.id, variant: j.variant, repeat: j.repeat }));
+    const order = new Map(plan.map((id, i) => [id, i]));
+    results.sort((a, b) => order.get(resultId(a))! - order.get(resultId(b))!);
+    return { results, model: modelName, plan };
   } finally {
     await sim?.close();
     await web.close();

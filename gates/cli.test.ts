@@ -76,7 +76,7 @@ describe('luminamind gate (exit codes through the CLI)', () => {
   });
 });
 
-describe('luminamind promote / verify', () => {
+describe('luminamind promote / verify', { timeout: 180_000 }, () => {
   let keyFile: string;
   let pubFile: string;
   beforeAll(() => {

@@ -2,17 +2,17 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../agent/src/config.js';
-import { ReportKindSchema, gitInfo, type Report, type ReportKind } from '../evals/report/envelope.js';
+import { ReportKindSchema, defaultReportPath, gitInfo, type Report, type ReportKind } from '../evals/report/index.js';
 import { getCheck } from './checks/index.js';
 import { CheckIdSchema } from './checks/types.js';
-import { GATE_EXIT, assessEvidence, decide } from './decide.js';
+import { GATE_EXIT, assessEvidence, decide, describeStage, stageFailed, type StageRecord } from './decide.js';
 import { commitInfo, loadEvidence, type EvidenceSet } from './evidence.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy.js';
 import { promote, verifyPromotion } from './promotion.js';
 import { renderHtml } from './render/html.js';
 import { renderJunit } from './render/junit.js';
 import { VERDICT_ICON, renderSummaryMarkdown } from './render/summary-md.js';
-import { STAGES, runStage, stageUnavailable } from './stages.js';
+import { STAGES, runStage, stampStage, stageUnavailable } from './stages.js';
 
 const log = (line: string) => process.stderr.write(`gate: ${line}\n`);
 const errorText = (err: unknown) => {
@@ -41,6 +41,7 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
   const kinds = new Set(Object.keys(policy.policy.checks).map((id) => getCheck(CheckIdSchema.parse(id)).kind));
   log(`policy ${policy.name} (${relative(process.cwd(), policy.file)}), commit ${commit.sha.slice(0, 12)}, reports ${opts.reports}`);
 
+  const stageRecords: StageRecord[] = [];
   if (opts.run) {
     const stages = STAGES.filter((s) => kinds.has(s.kind));
     for (const [i, stage] of stages.entries()) {
@@ -48,19 +49,21 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
       const current = assessEvidence((await loadEvidence(opts.reports))[stage.kind], stage.kind, policy, commit);
       if (current.status === 'fresh') {
         log(`${step}: fresh evidence at ${current.path}, not re-run`);
+        stageRecords.push({ kind: stage.kind, status: 'fresh', note: `fresh evidence at ${current.path}` });
         continue;
       }
       const why = await stageUnavailable(stage, subcommands);
       if (why) {
         log(`${step}: NOT AVAILABLE YET: ${why}; its checks will be inconclusive`);
+        stageRecords.push({ kind: stage.kind, status: 'unavailable', note: why });
         continue;
       }
       log(`${step}: evidence ${current.status}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
       // The evidence is about the tree the run started on, even if HEAD moves while it runs.
       const git = await gitInfo();
-      const result = await runStage(stage, opts.reports);
-      const took = `${(result.durationMs / 1000).toFixed(1)} s`;
-      log(`${step}: ${result.timedOut ? `timed out after ${took}` : `exited ${result.status} after ${took}`}`);
+      const started = Date.now();
+      const run = await runStage(stage, opts.reports);
+      log(`${step}: ${describeStage(run)}`);
       if (stage.convert) {
         try {
           await stage.convert(opts.reports, git);
@@ -69,6 +72,9 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
           log(`${step}: could not write its report: ${errorText(err)}`);
         }
       }
+      const wroteReport = await stampStage(defaultReportPath(stage.kind, opts.reports), run, started);
+      if (stageFailed(run)) log(`${step}: its checks cannot pass${wroteReport ? '' : ' (and it left no report of this run)'}`);
+      stageRecords.push({ kind: stage.kind, status: 'ran', run, wroteReport });
     }
   } else {
     log('--no-run: deciding on the reports as they are');
@@ -76,7 +82,7 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
 
   const reports = await loadEvidence(opts.reports);
   const baselines = await loadEvidence(opts.baselines);
-  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString() });
+  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString(), stages: stageRecords });
   const out = opts.out ?? join(opts.reports, 'gate');
   await mkdir(out, { recursive: true });
   const summary = renderSummaryMarkdown(decision);

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readReport } from '../evals/report/envelope.js';
+import { readReport } from '../evals/report/index.js';
 import { convertCoverage } from './coverage.js';
 
 const m = (total: number, covered: number) => ({ total, covered, skipped: 0, pct: total ? (covered / total) * 100 : 'Unknown' });

@@ -1,13 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { z } from 'zod';
-import { writeReport, type CoverageMetric, type CoverageReport, type GitInfo } from '../evals/report/envelope.js';
+import { writeReport, type CoverageMetric, type CoverageReport, type GitInfo } from '../evals/report/index.js';
 
 const IstanbulMetricSchema = z.object({ total: z.number(), covered: z.number(), pct: z.union([z.number(), z.string()]) });
 const IstanbulFileSchema = z.object({ lines: IstanbulMetricSchema, branches: IstanbulMetricSchema, functions: IstanbulMetricSchema, statements: IstanbulMetricSchema });
 /** vitest/istanbul `json-summary`: `{total: {...}, "<absolute file>": {...}}`. */
 const JsonSummarySchema = z.object({ total: IstanbulFileSchema }).catchall(IstanbulFileSchema);
-const VitestJsonSchema = z.object({ numPassedTests: z.number(), numFailedTests: z.number(), numPendingTests: z.number().default(0), numTodoTests: z.number().default(0) });
+const VitestJsonSchema = z.object({
+  numPassedTests: z.number(),
+  numFailedTests: z.number(),
+  numPendingTests: z.number().default(0),
+  numTodoTests: z.number().default(0),
+  // A file that fails to load has no failed test, only a failed suite: without these, it reads as a pass.
+  numFailedTestSuites: z.number().default(0),
+  numTotalTestSuites: z.number().optional(),
+  success: z.boolean().optional(),
+});
 
 // istanbul writes pct "Unknown" when nothing is measurable; nothing to cover counts as fully covered.
 function metric(m: z.infer<typeof IstanbulMetricSchema>): CoverageMetric {
@@ -28,10 +37,31 @@ export async function convertCoverage(opts: { summary: string; tests?: string; o
   const root = opts.root ?? process.cwd();
   const summary = JsonSummarySchema.parse(JSON.parse(await readFile(opts.summary, 'utf8')));
   let tests: CoverageReport['summary']['tests'];
+  let testsProblem: string | undefined;
   if (opts.tests) {
     const text = await readFile(opts.tests, 'utf8').catch(() => undefined);
-    const parsed = text === undefined ? undefined : VitestJsonSchema.safeParse(JSON.parse(text));
-    if (parsed?.success) tests = { passed: parsed.data.numPassedTests, failed: parsed.data.numFailedTests, skipped: parsed.data.numPendingTests + parsed.data.numTodoTests };
+    let value: unknown;
+    try {
+      value = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const parsed = VitestJsonSchema.safeParse(value);
+    if (parsed.success) {
+      const t = parsed.data;
+      tests = {
+        passed: t.numPassedTests,
+        failed: t.numFailedTests,
+        skipped: t.numPendingTests + t.numTodoTests,
+        failedFiles: t.numFailedTestSuites,
+        ...(t.numTotalTestSuites !== undefined ? { files: t.numTotalTestSuites } : {}),
+        ...(t.success !== undefined ? { success: t.success } : {}),
+      };
+    } else {
+      // The runner was meant to write its results and did not (crashed, killed, truncated): that run did not pass.
+      testsProblem = text === undefined ? `no test results at ${relative(root, opts.tests)}` : `unreadable test results at ${relative(root, opts.tests)}`;
+      tests = { passed: 0, failed: 0, skipped: 0, failedFiles: 0, success: false };
+    }
   }
   const { total, ...files } = summary;
   const results = Object.entries(files)
@@ -39,7 +69,7 @@ export async function convertCoverage(opts: { summary: string; tests?: string; o
     .sort((a, b) => a.file.localeCompare(b.file));
   const { report } = await writeReport(
     'coverage',
-    { config: { source: relative(root, opts.summary), provider: 'v8' }, summary: { ...metrics(total), ...(tests ? { tests } : {}) }, results, ...(opts.git ? { git: opts.git } : {}) },
+    { config: { source: relative(root, opts.summary), provider: 'v8', ...(testsProblem ? { testsProblem } : {}) }, summary: { ...metrics(total), ...(tests ? { tests } : {}) }, results, ...(opts.git ? { git: opts.git } : {}) },
     opts.out,
   );
   return report;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Report, ReportKind } from '../evals/report/envelope.js';
+import type { Report, ReportKind } from '../evals/report/index.js';
 import type { CheckId, CheckPolicy, Verdict } from './checks/types.js';
 import { decide } from './decide.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
@@ -50,7 +50,8 @@ const SCENARIOS: Scenario[] = [
   { check: 'eval-pass-rate', verdict: 'pass', name: '120/120' },
   { check: 'eval-pass-rate', verdict: 'fail', name: '110/120', mutate: (r) => failRuns(r, 10) },
   { check: 'eval-pass-rate', verdict: 'warn', name: '117/120, Wilson lower bound under 95%', mutate: (r) => failRuns(r, 3), config: { threshold: { op: 'gte', value: 0.95 }, params: { requireLowerBound: true } } },
-  { check: 'eval-pass-rate', verdict: 'inconclusive', name: 'every run errored', mutate: (r) => r.eval.results.forEach((x) => (x.error = { message: 'timeout' })) },
+  { check: 'eval-pass-rate', verdict: 'fail', name: 'every run errored (a harness error is a run that did not pass)', mutate: (r) => r.eval.results.forEach((x) => (x.error = { message: 'timeout' })) },
+  { check: 'eval-pass-rate', verdict: 'inconclusive', name: 'no gold or live runs', mutate: (r) => (r.eval.results = r.eval.results.filter((x) => x.variant !== 'gold')) },
 
   { check: 'eval-hallucination', verdict: 'pass', name: 'none flagged' },
   { check: 'eval-hallucination', verdict: 'fail', name: '5/120 flagged', mutate: (r) => r.eval.results.filter((x) => x.variant === 'gold').slice(0, 5).forEach((x) => (x.hallucinated = true)) },
@@ -79,7 +80,8 @@ const SCENARIOS: Scenario[] = [
   { check: 'eval-grader-sensitivity', verdict: 'inconclusive', name: 'no faulty variants', mutate: (r) => (r.eval.results = r.eval.results.filter((x) => x.variant === 'gold')) },
 
   { check: 'eval-harness-errors', verdict: 'pass', name: 'no harness error' },
-  { check: 'eval-harness-errors', verdict: 'warn', name: 'one harness error, within budget', mutate: (r) => (r.eval.results[0]!.error = { code: 'EVL_ERR_SIM_NO_CASSETTE', message: 'no cassette' }) },
+  { check: 'eval-harness-errors', verdict: 'fail', name: 'one harness error (the policy allows none)', mutate: (r) => (r.eval.results[0]!.error = { code: 'EVL_ERR_SIM_NO_CASSETTE', message: 'no cassette' }) },
+  { check: 'eval-harness-errors', verdict: 'warn', name: 'one harness error, within a lenient budget', mutate: (r) => (r.eval.results[0]!.error = { code: 'EVL_ERR_SIM_NO_CASSETTE', message: 'no cassette' }), config: { threshold: { op: 'lte', value: 0.05 }, warn: { op: 'lte', value: 0 } } },
   { check: 'eval-harness-errors', verdict: 'fail', name: '10/130 errored', mutate: (r) => r.eval.results.slice(0, 10).forEach((x) => (x.error = { message: 'grader crashed' })) },
   { check: 'eval-harness-errors', verdict: 'inconclusive', name: 'no results', mutate: (r) => (r.eval.results = []) },
 
@@ -89,21 +91,21 @@ const SCENARIOS: Scenario[] = [
   { check: 'eval-baseline', verdict: 'inconclusive', name: 'no baseline', mutate: (_r, b) => delete b.eval },
 
   { check: 'load-p95', verdict: 'pass', name: 'p95 2.1 s' },
-  { check: 'load-p95', verdict: 'fail', name: 'p95 6 s', mutate: (r) => (r.load.summary.p95Ms = 6000) },
+  { check: 'load-p95', verdict: 'fail', name: 'p95 6 s', mutate: (r) => r.load.results.forEach((x) => (x.p95Ms = 6000)) },
   { check: 'load-p95', verdict: 'warn', name: 'p95 over a 2 s warn bound', config: { threshold: { op: 'lte', value: 5000 }, warn: { op: 'lte', value: 2000 } } },
   { check: 'load-p95', verdict: 'inconclusive', name: 'no threshold in the policy', config: {} },
 
   { check: 'load-error-rate', verdict: 'pass', name: '0.11%' },
-  { check: 'load-error-rate', verdict: 'fail', name: '0.5%', mutate: (r) => (r.load.summary.errorRate = 0.005) },
+  { check: 'load-error-rate', verdict: 'fail', name: '0.5%', mutate: (r) => r.load.results.forEach((x) => (x.errors = Math.ceil(x.requests * 0.005))) },
   { check: 'load-error-rate', verdict: 'warn', name: 'over a 0.1% warn bound', config: { threshold: { op: 'lt', value: 0.005 }, warn: { op: 'lt', value: 0.001 } } },
   { check: 'load-error-rate', verdict: 'inconclusive', name: 'no threshold in the policy', config: {} },
 
   { check: 'load-throughput', verdict: 'pass', name: '62.8 rps' },
-  { check: 'load-throughput', verdict: 'fail', name: '5 rps', mutate: (r) => (r.load.summary.rps = 5) },
+  { check: 'load-throughput', verdict: 'fail', name: '5 rps', mutate: (r) => r.load.results.forEach((x) => (x.rps = 5)) },
   { check: 'load-throughput', verdict: 'warn', name: 'under a 100 rps warn bound', config: { threshold: { op: 'gte', value: 50 }, warn: { op: 'gte', value: 100 } } },
   { check: 'load-throughput', verdict: 'inconclusive', name: 'no threshold in the policy', config: {} },
   { check: 'load-throughput', verdict: 'inconclusive', name: 'a smoke run offered 8 req/s: it cannot show 50', mutate: (r) => (r.load.config = { ...r.load.config, profile: { name: 'smoke', rate: 8 } }) },
-  { check: 'load-throughput', verdict: 'fail', name: 'offered 60 req/s, served 30', mutate: (r) => ((r.load.config = { ...r.load.config, profile: { name: 'baseline', rate: 60 } }), (r.load.summary.rps = 30)) },
+  { check: 'load-throughput', verdict: 'fail', name: 'offered 60 req/s, served 30', mutate: (r) => ((r.load.config = { ...r.load.config, profile: { name: 'baseline', rate: 60 } }), r.load.results.forEach((x) => (x.rps = 30))) },
 
   // The load tool owns its comparison; the gate maps its verdict and adds no warn of its own.
   { check: 'load-baseline', verdict: 'pass', name: 'same as baseline' },
@@ -163,14 +165,15 @@ describe('decide: the overall verdict', () => {
   });
 
   it('a non-veto fail only warns while the score holds', () => {
-    expect(run({ check: 'load-p95', mutate: (r) => (r.load.summary.p95Ms = 9000) })).toMatchObject({ verdict: 'warn', exitCode: 0, promote: true });
+    expect(run({ check: 'load-p95', mutate: (r) => r.load.results.forEach((x) => (x.p95Ms = 9000)) })).toMatchObject({ verdict: 'warn', exitCode: 0, promote: true });
   });
 
   it('non-veto failures below the minimum score block', () => {
     const d = run({
       check: 'load-p95',
       mutate: (r) => {
-        Object.assign(r.load.summary, { p95Ms: 9000, errorRate: 0.2, rps: 1, comparison: { baseline: 'b', verdict: 'regressed' } });
+        r.load.results.forEach((x) => Object.assign(x, { p95Ms: 9000, errors: Math.ceil(x.requests * 0.2), rps: 1 }));
+        r.load.summary.comparison = { baseline: 'b', verdict: 'regressed', maxRelativeChange: 0.5 };
         drill(r).verdict = 'fail';
         r.eval.results.filter((x) => x.variant !== 'gold').forEach((x) => (x.pass = true));
       },

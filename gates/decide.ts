@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReportKindSchema, type Report, type ReportKind } from '../evals/report/envelope.js';
+import { integrityProblems, ReportKindSchema, StageRunSchema, type Report, type ReportKind, type StageRun } from '../evals/report/index.js';
 import { getCheck } from './checks/index.js';
 import { formatThreshold, formatValue } from './checks/metric.js';
 import { CHECK_IDS, CheckIdSchema, VerdictSchema, type CheckOutcome, type Verdict } from './checks/types.js';
@@ -8,7 +8,7 @@ import type { LoadedPolicy } from './policy.js';
 
 export const DECISION_SCHEMA_VERSION = 1;
 
-/** Exit codes of `luminamind gate` (DESIGN.md): promote, block, and misconfigured or missing evidence. */
+/** Exit codes of `luminamind gate`: promote, block, and misconfigured or missing evidence. */
 export const GATE_EXIT = { promote: 0, block: 1, inconclusive: 2 } as const;
 
 const CREDIT: Record<Verdict, number> = { pass: 1, warn: 0.75, fail: 0, inconclusive: 0 };
@@ -26,6 +26,8 @@ export const EvidenceRecordSchema = z.object({
   gitSha: z.string().optional(),
   mode: z.string().optional(),
   model: z.string().optional(),
+  /** How the stage that produced it ran, when the gate ran it. */
+  stage: StageRunSchema.optional(),
 });
 export type EvidenceRecord = z.infer<typeof EvidenceRecordSchema>;
 
@@ -47,6 +49,17 @@ export const CheckResultSchema = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 
+/** One stage of this gate invocation: run (with its exit code, duration and limit), skipped because its evidence was fresh, or not available. */
+export const StageRecordSchema = z.object({
+  kind: ReportKindSchema,
+  status: z.enum(['ran', 'fresh', 'unavailable']),
+  run: StageRunSchema.optional(),
+  /** Whether the report the stage left was written by this run (and so carries `run` in its envelope). */
+  wroteReport: z.boolean().optional(),
+  note: z.string().optional(),
+});
+export type StageRecord = z.infer<typeof StageRecordSchema>;
+
 export const DecisionSchema = z.object({
   schemaVersion: z.literal(DECISION_SCHEMA_VERSION),
   createdAt: z.string(),
@@ -61,6 +74,7 @@ export const DecisionSchema = z.object({
   checks: z.array(CheckResultSchema),
   evidence: z.array(EvidenceRecordSchema),
   baselines: z.array(EvidenceRecordSchema),
+  stages: z.array(StageRecordSchema).default([]),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 
@@ -68,6 +82,20 @@ export interface DecideContext {
   commit: CommitInfo;
   /** Decision time (ISO); passed in so decide stays pure. */
   now: string;
+  /** The stages this gate invocation ran or skipped (`luminamind gate` without --no-run). */
+  stages?: readonly StageRecord[];
+}
+
+/** A stage run that cannot vouch for its evidence: it exited non-zero, was killed, or hit its time limit. */
+export function stageFailed(stage: StageRun | undefined): boolean {
+  return stage !== undefined && (stage.timedOut || stage.exitCode !== 0);
+}
+
+export function describeStage(stage: StageRun): string {
+  const took = `${(stage.durationMs / 1000).toFixed(1)} s`;
+  const limit = `limit ${Math.round(stage.timeoutMs / 1000)} s`;
+  if (stage.timedOut) return `stage "${stage.command}" timed out after ${took} (${limit})`;
+  return `stage "${stage.command}" exited ${stage.exitCode ?? 'on a signal (no exit code)'} after ${took} (${limit})`;
 }
 
 /** Judges whether a report can stand as evidence for this commit under this policy. */
@@ -77,7 +105,9 @@ export function assessEvidence(evidence: Evidence | undefined, kind: ReportKind,
   if (evidence.status === 'missing') return { ...base, status: 'missing', reasons: [`no ${kind} report at ${evidence.path}`] };
   if (evidence.status === 'invalid' || !evidence.report) return { ...base, status: 'invalid', reasons: [evidence.error ?? 'invalid report'] };
   const r = evidence.report;
-  const meta = { runId: r.runId, createdAt: r.createdAt, gitSha: r.git.sha, ...(r.mode ? { mode: r.mode } : {}), ...(r.model ? { model: r.model } : {}) };
+  const meta = { runId: r.runId, createdAt: r.createdAt, gitSha: r.git.sha, ...(r.mode ? { mode: r.mode } : {}), ...(r.model ? { model: r.model } : {}), ...(r.stage ? { stage: r.stage } : {}) };
+  const broken = integrityProblems(r);
+  if (broken.length) return { ...base, ...meta, status: 'invalid', reasons: broken };
   const stale: string[] = [];
   if (r.git.sha !== commit.sha) stale.push(`made at commit ${r.git.sha.slice(0, 12)}, not ${commit.sha.slice(0, 12)}`);
   if (commit.time && Date.parse(r.createdAt) < Date.parse(commit.time)) stale.push(`created ${r.createdAt}, before the commit (${commit.time})`);
@@ -131,6 +161,10 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
         outcome = { verdict: 'inconclusive', measured: null, reason: `check failed to evaluate: ${err instanceof Error ? err.message : String(err)}` };
       }
     }
+    // The exit code of the stage that wrote the evidence is evidence too: a failed stage can never make a check pass.
+    const stage = ev.report?.stage ?? context.stages?.find((st) => st.kind === check.kind && st.status === 'ran')?.run;
+    if (stageFailed(stage) && (outcome.verdict === 'pass' || outcome.verdict === 'warn'))
+      outcome = { ...outcome, verdict: 'inconclusive', reason: `${describeStage(stage!)}, so its evidence cannot pass this check (it measured: ${outcome.reason})` };
     const baselineValue = outcome.baselineValue ?? null;
     return [
       {
@@ -140,7 +174,7 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
         verdict: outcome.verdict,
         measured: outcome.measured,
         measuredText: formatValue(outcome.measured, check.unit),
-        threshold: formatThreshold(config.threshold, check.unit) ?? (id === 'eval-baseline' ? `no significant regression (α=${String(config.params.alpha ?? 0.05)})` : id === 'load-baseline' ? 'load comparison not regressed' : null),
+        threshold: formatThreshold(config.threshold, check.unit) ?? (id === 'eval-baseline' ? `no significant regression (α=${String(config.params.alpha ?? 0.05)})` : id === 'load-baseline' ? 'no slowdown both significant and above the load floors' : null),
         baseline: baselineValue,
         baselineText: baselineValue === null ? null : formatValue(baselineValue, check.unit),
         weight: config.weight,
@@ -190,5 +224,6 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
     checks,
     evidence: ReportKindSchema.options.filter((k) => used.has(k)).map((k) => strip(evidence[k])),
     baselines: ReportKindSchema.options.filter((k) => used.has(k) && base[k].status !== 'missing').map((k) => strip(base[k])),
+    stages: [...(context.stages ?? [])],
   };
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { ReportKindSchema, defaultReportPath, parseReport, type Report, type ReportKind } from '../evals/report/envelope.js';
+import { ReportKindSchema, defaultReportPath, parseReport, type Report, type ReportKind } from '../evals/report/index.js';
 
 /** One report file as found on disk: hashed as read, so the decision names the exact bytes it judged. */
 export interface Evidence {

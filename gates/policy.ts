@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { EvalModeSchema } from '../evals/report/envelope.js';
+import { EvalModeSchema } from '../evals/report/index.js';
 import { getCheck } from './checks/index.js';
 import { CheckIdSchema, CheckPolicySchema } from './checks/types.js';
 import { PolicyInvalidError, PolicyUnknownError } from './errors.js';

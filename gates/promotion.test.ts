@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report, ReportKind } from '../evals/report/envelope.js';
+import type { Report, ReportKind } from '../evals/report/index.js';
 import { decide } from './decide.js';
 import { loadEvidence } from './evidence.js';
 import { loadPolicy } from './policy.js';

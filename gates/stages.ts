@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultReportPath, type GitInfo, type ReportKind } from '../evals/report/envelope.js';
+import { defaultReportPath, parseReport, writeReport, type GitInfo, type ReportKind, type StageRun } from '../evals/report/index.js';
 import { convertCoverage } from './coverage.js';
 
 /**
@@ -54,27 +54,52 @@ export async function stageUnavailable(stage: Stage, subcommands: ReadonlySet<st
   return null;
 }
 
-export interface StageRun {
-  status: number | null;
-  timedOut: boolean;
-  durationMs: number;
-}
+/** How a stage is named in its envelope and the decision. */
+export const stageCommand = (stage: Pick<Stage, 'script'>): string => `npm run ${stage.script}`;
 
-/** Runs a stage's npm script with its output on stderr (stdout stays the gate's), killed at its time limit. */
-export function runStage(stage: Stage, reportsDir: string): Promise<StageRun> {
+/**
+ * Runs a stage's npm script with its output on stderr (stdout stays the gate's), killed at its time limit.
+ * `command` overrides what runs (tests give a fake runner); the record still names the stage's script.
+ */
+export function runStage(stage: Stage, reportsDir: string, command: readonly string[] = ['npm', 'run', '--silent', stage.script, '--', ...stage.args(reportsDir)]): Promise<StageRun> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', stage.script, '--', ...stage.args(reportsDir)], { stdio: ['ignore', process.stderr, process.stderr], detached: true });
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', process.stderr, process.stderr], detached: true });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
     }, stage.timeoutMs);
-    const done = (status: number | null) => {
+    let settled = false;
+    const done = (exitCode: number | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      resolve({ status, timedOut, durationMs: Date.now() - started });
+      resolve({ command: stageCommand(stage), exitCode, timedOut, durationMs: Date.now() - started, timeoutMs: stage.timeoutMs });
     };
     child.on('error', () => done(null));
     child.on('exit', (code) => done(code));
   });
+}
+
+/**
+ * Writes how the stage ran into the envelope it left, when that report was written by this run (created at or after
+ * `startedAt`): the exit code, duration and limit travel with the evidence. Returns whether it did; an older report
+ * (the stage wrote nothing) is left as it is, and is stale or otherwise judged on its own.
+ *
+ * @example
+ *   await stampStage('reports/coverage/report.json', run, started); // true
+ */
+export async function stampStage(path: string, run: StageRun, startedAt: number): Promise<boolean> {
+  let report;
+  try {
+    report = parseReport(JSON.parse(await readFile(path, 'utf8')), path);
+  } catch {
+    return false;
+  }
+  // Second resolution: createdAt is written by a clock read inside the stage.
+  if (Date.parse(report.createdAt) < startedAt - 1000) return false;
+  const { schemaVersion: _v, kind, ...draft } = report;
+  await writeReport(kind, { ...draft, stage: run } as never, path);
+  return true;
 }

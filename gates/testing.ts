@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChaosReport, CoverageReport, EvalReport, LoadReport, Report, ReportKind, SecurityReport } from '../evals/report/envelope.js';
+import type { ChaosReport, CoverageReport, EvalReport, LoadReport, Report, ReportKind, SecurityReport } from '../evals/report/index.js';
 import { sha256, type CommitInfo, type EvidenceSet } from './evidence.js';
 
 // Test support shared by the gate's tests: fixture reports (gates/fixtures/) as typed, mutable copies.

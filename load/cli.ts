@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { isProfileId, PROFILES, ProfileSchema, type ProfileId } from './profiles.js';
-import { shardOption, type Shard } from '../evals/report/shard.js';
+import { shardOption, type Shard } from '../evals/report/index.js';
 import { runLoad } from './load.js';
 
 function positive(value: string): number {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readReport } from '../evals/report/envelope.js';
+import { readReport } from '../evals/report/index.js';
 import { runLoad } from './load.js';
 import { PROFILES, ProfileSchema } from './profiles.js';
 

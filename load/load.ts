@@ -1,7 +1,17 @@
-import { gitInfo, writeReport, defaultReportPath, type LoadComparison, type LoadReport } from '../evals/report/envelope.js';
-import { formatShard, type Shard } from '../evals/report/shard.js';
-import { baselinePath, readBaseline, writeBaseline } from './baseline.js';
-import { compareRuns, DEFAULT_COMPARE_POLICY, type Comparison } from './compare.js';
+import {
+  compareWithBaseline,
+  defaultReportPath,
+  DEFAULT_COMPARE_POLICY,
+  formatShard,
+  gitInfo,
+  readBaseline,
+  writeReport,
+  type LoadComparison,
+  type LoadReport,
+  type LoadRunComparison,
+  type Shard,
+} from '../evals/report/index.js';
+import { baselinePath, writeBaseline } from './baseline.js';
 import type { Profile } from './profiles.js';
 import { runProfile } from './runner.js';
 import { remoteTarget, startLocalTarget, type LoadTarget } from './target.js';
@@ -34,7 +44,7 @@ export function shardProfile(profile: Profile, shard: Shard | undefined): Profil
 export interface LoadOutcome {
   path: string;
   report: LoadReport;
-  comparison?: Comparison;
+  comparison?: LoadRunComparison;
 }
 
 /** Runs a profile, compares it with the stored baseline (rewritten only with updateBaseline) and writes reports/load/report.json. */
@@ -58,17 +68,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const git = await gitInfo();
   const path = baselinePath(options.baselineDir ?? 'load/baselines', profile.name);
   const baseline = await readBaseline(path);
-  let comparison: Comparison | undefined;
+  let comparison: LoadRunComparison | undefined;
   let summaryComparison: LoadComparison;
   if (sharded) {
     // A shard offers rate/n, the baseline the full rate: only the merged report is comparable (report merge recomputes it).
     summaryComparison = { baseline: path, verdict: 'inconclusive', reason: `shard ${formatShard(shard)} of one run; merge the shards (luminamind report merge) to compare with the baseline` };
-  } else if (baseline) {
-    comparison = compareRuns(baseline.runs, result.runs, DEFAULT_COMPARE_POLICY);
-    summaryComparison = { baseline: path, verdict: comparison.verdict, ...(comparison.pValue !== undefined ? { pValue: comparison.pValue } : {}), reason: comparison.reason };
-  } else {
-    summaryComparison = { baseline: path, verdict: 'inconclusive', reason: `no baseline at ${path}; record one with --update-baseline` };
-  }
+  } else ({ comparison, summary: summaryComparison } = compareWithBaseline(path, baseline, result.runs, DEFAULT_COMPARE_POLICY));
   if (result.saturated) summaryComparison = { ...summaryComparison, reason: `${summaryComparison.reason ?? ''} (warning: a run hit its connection cap of rate × timeout requests in flight, or sent < 90 % of its schedule: the service or this machine fell behind)`.trim() };
   if (options.updateBaseline) {
     await writeBaseline(path, profile.name, result.runs, git);

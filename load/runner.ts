@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LoadResult } from '../evals/report/envelope.js';
+import { summariseLoad, type LoadResult, type LoadSummaryOutcome } from '../evals/report/index.js';
 import { runOpenLoop, type OpenLoopRequest } from './open-loop.js';
 import type { Profile } from './profiles.js';
 import { requestMix } from './scenarios.js';
-import { summariseLoad, type LoadSummaryOutcome } from './summary.js';
 import type { LoadTarget, ResourceSample } from './target.js';
 
 export type RunMeasurement = LoadResult & ResourceSample & {

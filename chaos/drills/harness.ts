@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChaosResult } from '../../evals/report/envelope.js';
+import { percentile, type ChaosResult } from '../../evals/report/index.js';
 import { watchAlert, type AlertJournal, type AlertWatch } from './prometheus.js';
 import { startProbe, type Sample } from './probe.js';
 import { runQualitySubset, type QualityResult } from './quality.js';
@@ -57,23 +57,17 @@ export interface Journal {
 /** Consecutive successes that count as "back to steady state". */
 const RECOVERY_STREAK = 5;
 
-function p(values: number[], q: number): number {
-  if (!values.length) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
-
 function phase(samples: Sample[], minSuccess: number, maxP95: number): PhaseStats {
   const ok = samples.filter((s) => s.ok).length;
   const successRate = samples.length ? ok / samples.length : 0;
-  const p95Ms = p(samples.map((s) => s.ms), 0.95);
+  const p95Ms = percentile(samples.map((s) => s.ms), 95);
   const held = samples.length > 0 && successRate >= minSuccess && p95Ms <= maxP95;
   return {
     held,
     requests: samples.length,
     successRate,
     errorRate: 1 - successRate,
-    p50Ms: p(samples.map((s) => s.ms), 0.5),
+    p50Ms: percentile(samples.map((s) => s.ms), 50),
     p95Ms,
     detail: `${ok}/${samples.length} ok (need ≥${(minSuccess * 100).toFixed(0)} %), p95 ${p95Ms} ms (need ≤${maxP95} ms)`,
   };

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GraderDeps } from '../graders/index.js';
-import type { EvalResult, GraderResult } from '../report/envelope.js';
+import type { EvalResult, GraderResult } from '../report/index.js';
 import { expectationsOf, runGrader, toResult, type Execution, type Job, type RunOptions } from '../runner.js';
 
 type Graded = GraderResult & { hallucinated?: boolean };

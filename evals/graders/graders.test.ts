@@ -1,7 +1,7 @@
 import { loadDataset } from '../dataset.js';
 import { GRADER_IDS, graders, trajectory, type Grader } from './index.js';
 
-// One conformance test over every registered grader (DESIGN.md convention 4).
+// One conformance test over every registered grader (one extension = one file in an exhaustive registry, each with one conformance test).
 describe.each(GRADER_IDS.map((id) => [id, graders[id] as Grader] as const))('grader %s', (id, grader) => {
   it('is registered under its own id, with a description and params schema', () => {
     expect(grader.id).toBe(id);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ReportInvalidError, ReportUnreadableError } from './errors.js';
 
 /**
- * The report envelope (DESIGN.md): every eval, load, chaos, coverage and security run writes one
+ * The report envelope: every eval, load, chaos, coverage and security run writes one
  * `reports/<kind>/report.json` of this shape, and the gate reads nothing else. A breaking change bumps
  * SCHEMA_VERSION and keeps a reader test on an old fixture (evals/report/fixtures/).
  *
@@ -19,11 +19,11 @@ export const SCHEMA_VERSION = 1;
 export const ReportKindSchema = z.enum(['eval', 'load', 'chaos', 'coverage', 'security']);
 export type ReportKind = z.infer<typeof ReportKindSchema>;
 
-/** What a pass means depends on the mode (DESIGN.md "Eval modes"); the release policy demands `live`. */
+/** What a pass means depends on the mode: live = the agent's real quality, replay = reproduces a recorded run, simulated = tools, graph and graders work; the release policy demands `live`. */
 export const EvalModeSchema = z.enum(['live', 'replay', 'simulated']);
 export type EvalMode = z.infer<typeof EvalModeSchema>;
 
-export const GitInfoSchema = z.object({
+export const GitInfoSchema = z.strictObject({
   /** Full commit sha of HEAD when the run started, or "unknown" outside a git work tree. */
   sha: z.string().min(1),
   /** True when the work tree had uncommitted changes: the evidence may not match the commit. */
@@ -36,11 +36,26 @@ const nonNegative = z.number().min(0);
 const count = z.number().int().min(0);
 
 /** A two-sided confidence interval of a proportion (Wilson score for pass rates). */
-export const IntervalSchema = z.object({ lower: rate, upper: rate, level: z.number().gt(0).lt(1).default(0.95) });
+export const IntervalSchema = z.strictObject({ lower: rate, upper: rate, level: z.number().gt(0).lt(1).default(0.95) });
 export type Interval = z.infer<typeof IntervalSchema>;
 
 /** Why the harness (not the agent) failed a run: a timeout, a grader crash, a simulator without cassette. */
-export const HarnessErrorSchema = z.object({ code: z.string().min(1).optional(), message: z.string().min(1) });
+export const HarnessErrorSchema = z.strictObject({ code: z.string().min(1).optional(), message: z.string().min(1) });
+
+/**
+ * How the stage that produced a report ran, stamped by the gate when it runs the stage: a stage that exited
+ * non-zero, was killed or timed out can never make its checks pass.
+ */
+export const StageRunSchema = z.strictObject({
+  /** What ran, e.g. "npm run test:coverage". */
+  command: z.string().min(1),
+  /** Null when the process was killed by a signal or could not start. */
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  durationMs: nonNegative,
+  timeoutMs: nonNegative,
+});
+export type StageRun = z.infer<typeof StageRunSchema>;
 
 const headerShape = {
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -52,10 +67,11 @@ const headerShape = {
   model: z.string().min(1).optional(),
   /** The run's effective configuration, secrets redacted, so a report says what produced it. */
   config: z.record(z.string(), z.unknown()),
+  stage: StageRunSchema.optional(),
 };
 
 
-export const GraderResultSchema = z.object({
+export const GraderResultSchema = z.strictObject({
   id: z.string().min(1),
   pass: z.boolean(),
   score: rate,
@@ -65,7 +81,7 @@ export const GraderResultSchema = z.object({
 });
 export type GraderResult = z.infer<typeof GraderResultSchema>;
 
-export const ToolCallRecordSchema = z.object({
+export const ToolCallRecordSchema = z.strictObject({
   name: z.string().min(1),
   /** False when the tool returned an error result (`{"error": true}`) or threw. */
   ok: z.boolean(),
@@ -75,10 +91,10 @@ export const ToolCallRecordSchema = z.object({
 });
 export type ToolCallRecord = z.infer<typeof ToolCallRecordSchema>;
 
-export const TokenUsageSchema = z.object({ input: count, output: count });
+export const TokenUsageSchema = z.strictObject({ input: count, output: count });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
-export const EvalResultSchema = z.object({
+export const EvalResultSchema = z.strictObject({
   caseId: z.string().min(1),
   category: z.string().min(1),
   /** `gold` and `faulty:<name>` are authored scripts (simulated mode); `live` is a real model (live, replay). */
@@ -98,7 +114,7 @@ export const EvalResultSchema = z.object({
 });
 export type EvalResult = z.infer<typeof EvalResultSchema>;
 
-export const EvalSummarySchema = z.object({
+export const EvalSummarySchema = z.strictObject({
   /** Results (case × variant × repeat) in this report, including harness errors. */
   runs: count,
   cases: count,
@@ -107,7 +123,7 @@ export const EvalSummarySchema = z.object({
   hallucinationRate: rate,
   toolSuccessRate: rate,
   /** pass^k: share of (case, variant) groups whose k repeats all passed. */
-  passK: z.object({
+  passK: z.strictObject({
     k: z.number().int().min(1),
     rate,
     /** The worst (case, variant) group's pass^k: one flaky case cannot hide behind a good mean. */
@@ -126,22 +142,24 @@ export const EvalSummarySchema = z.object({
   latencyP99Ms: nonNegative.optional(),
   tokens: TokenUsageSchema.optional(),
   /** Per category: runs, passes and pass rate (errors count as runs that did not pass). */
-  perCategory: z.record(z.string(), z.object({ runs: count, passed: count, passRate: rate })).optional(),
+  perCategory: z.record(z.string(), z.strictObject({ runs: count, passed: count, passRate: rate })).optional(),
   /** Per grader: runs where it was applied (not skipped); in simulated mode its own specificity and sensitivity. */
   perGrader: z
     .record(
       z.string(),
-      z.object({ runs: count, passed: count, skipped: count, specificity: rate.nullable().optional(), sensitivity: rate.nullable().optional() }),
+      z.strictObject({ runs: count, passed: count, skipped: count, specificity: rate.nullable().optional(), sensitivity: rate.nullable().optional() }),
     )
     .optional(),
 });
 export type EvalSummary = z.infer<typeof EvalSummarySchema>;
 
-export const EvalReportSchema = z.object({
+export const EvalReportSchema = z.strictObject({
   ...headerShape,
   kind: z.literal('eval'),
   mode: EvalModeSchema,
   model: z.string().min(1),
+  /** The resultId (`caseId variant#repeat`) of every result the run set out to produce: a missing case shows. */
+  plan: z.array(z.string().min(1)).optional(),
   summary: EvalSummarySchema,
   results: z.array(EvalResultSchema),
 });
@@ -149,15 +167,17 @@ export type EvalReport = z.infer<typeof EvalReportSchema>;
 
 
 /** The load tool's own noise-aware comparison against its baseline; the gate reads its verdict as is. */
-export const LoadComparisonSchema = z.object({
+export const LoadComparisonSchema = z.strictObject({
   baseline: z.string().min(1),
   verdict: z.enum(['same', 'improved', 'regressed', 'inconclusive']),
   pValue: z.number().min(0).max(1).optional(),
+  /** The largest relative change of a compared percentile (+0.07 = 7 % slower): what the verdict speaks of. */
+  maxRelativeChange: z.number().optional(),
   reason: z.string().optional(),
 });
 export type LoadComparison = z.infer<typeof LoadComparisonSchema>;
 
-export const LoadResultSchema = z.object({
+export const LoadResultSchema = z.strictObject({
   scenario: z.string().min(1),
   run: count,
   /** `i/n` when the run was the i-th of n shards sent side by side (`luminamind load --shard`); merge combines them per run. */
@@ -188,7 +208,7 @@ export const LoadResultSchema = z.object({
 });
 export type LoadResult = z.infer<typeof LoadResultSchema>;
 
-export const LoadSummarySchema = z.object({
+export const LoadSummarySchema = z.strictObject({
   runs: count,
   rps: nonNegative,
   p50Ms: nonNegative,
@@ -201,7 +221,7 @@ export const LoadSummarySchema = z.object({
 });
 export type LoadSummary = z.infer<typeof LoadSummarySchema>;
 
-export const LoadReportSchema = z.object({
+export const LoadReportSchema = z.strictObject({
   ...headerShape,
   kind: z.literal('load'),
   summary: LoadSummarySchema,
@@ -222,14 +242,14 @@ export const SteadyStateSchema = z
   .loose();
 export type SteadyState = z.infer<typeof SteadyStateSchema>;
 
-export const ChaosEventSchema = z.object({
+export const ChaosEventSchema = z.strictObject({
   /** Seconds since the drill started. */
   t: nonNegative,
   event: z.string().min(1),
   ok: z.boolean().optional(),
 });
 
-export const ChaosResultSchema = z.object({
+export const ChaosResultSchema = z.strictObject({
   drill: z.string().min(1),
   verdict: z.enum(['pass', 'fail']),
   before: SteadyStateSchema,
@@ -243,10 +263,10 @@ export const ChaosResultSchema = z.object({
 });
 export type ChaosResult = z.infer<typeof ChaosResultSchema>;
 
-export const ChaosSummarySchema = z.object({ drills: count, passed: count, failed: count });
+export const ChaosSummarySchema = z.strictObject({ drills: count, passed: count, failed: count });
 export type ChaosSummary = z.infer<typeof ChaosSummarySchema>;
 
-export const ChaosReportSchema = z.object({
+export const ChaosReportSchema = z.strictObject({
   ...headerShape,
   kind: z.literal('chaos'),
   summary: ChaosSummarySchema,
@@ -255,7 +275,7 @@ export const ChaosReportSchema = z.object({
 export type ChaosReport = z.infer<typeof ChaosReportSchema>;
 
 
-export const CoverageMetricSchema = z.object({ total: count, covered: count, pct: z.number().min(0).max(100) });
+export const CoverageMetricSchema = z.strictObject({ total: count, covered: count, pct: z.number().min(0).max(100) });
 export type CoverageMetric = z.infer<typeof CoverageMetricSchema>;
 
 const coverageMetrics = {
@@ -265,17 +285,28 @@ const coverageMetrics = {
   statements: CoverageMetricSchema,
 };
 
-export const CoverageSummarySchema = z.object({
+export const CoverageSummarySchema = z.strictObject({
   ...coverageMetrics,
   /** The outcome of the test run that measured the coverage; a failing suite blocks whatever the coverage. */
-  tests: z.object({ passed: count, failed: count, skipped: count }).optional(),
+  tests: z
+    .strictObject({
+      passed: count,
+      failed: count,
+      skipped: count,
+      /** Test files that failed as a whole: a file that cannot load has no failed test, only a failed file. */
+      failedFiles: count.optional(),
+      files: count.optional(),
+      /** The runner's own overall outcome. */
+      success: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type CoverageSummary = z.infer<typeof CoverageSummarySchema>;
 
-export const CoverageResultSchema = z.object({ file: z.string().min(1), ...coverageMetrics });
+export const CoverageResultSchema = z.strictObject({ file: z.string().min(1), ...coverageMetrics });
 export type CoverageResult = z.infer<typeof CoverageResultSchema>;
 
-export const CoverageReportSchema = z.object({
+export const CoverageReportSchema = z.strictObject({
   ...headerShape,
   kind: z.literal('coverage'),
   summary: CoverageSummarySchema,
@@ -287,7 +318,7 @@ export type CoverageReport = z.infer<typeof CoverageReportSchema>;
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 export type Severity = z.infer<typeof SeveritySchema>;
 
-export const SecurityFindingSchema = z.object({
+export const SecurityFindingSchema = z.strictObject({
   /** The scanner check that produced it, e.g. "eslint", "ast-grep", "secrets", "audit", "attack-corpus". */
   check: z.string().min(1),
   rule: z.string().min(1),
@@ -302,20 +333,20 @@ export type SecurityFinding = z.infer<typeof SecurityFindingSchema>;
  * One scanner check; `inconclusive` when it could not run (e.g. the advisory endpoint is unreachable),
  * `skipped` when its tool is not installed here (semgrep outside CI): neither is ever a pass.
  */
-export const SecurityCheckSchema = z.object({
+export const SecurityCheckSchema = z.strictObject({
   id: z.string().min(1),
   status: z.enum(['pass', 'fail', 'inconclusive', 'skipped']),
   detail: z.string().optional(),
 });
 export type SecurityCheck = z.infer<typeof SecurityCheckSchema>;
 
-export const SecuritySummarySchema = z.object({
-  findings: z.object({ critical: count, high: count, medium: count, low: count, info: count }),
+export const SecuritySummarySchema = z.strictObject({
+  findings: z.strictObject({ critical: count, high: count, medium: count, low: count, info: count }),
   checks: z.array(SecurityCheckSchema),
 });
 export type SecuritySummary = z.infer<typeof SecuritySummarySchema>;
 
-export const SecurityReportSchema = z.object({
+export const SecurityReportSchema = z.strictObject({
   ...headerShape,
   kind: z.literal('security'),
   summary: SecuritySummarySchema,

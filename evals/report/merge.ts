@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readBaseline, type Baseline } from '../../load/baseline.js';
-import { DEFAULT_COMPARE_POLICY, type ComparePolicy } from '../../load/compare.js';
-import { compareWithBaseline, summariseLoad } from '../../load/summary.js';
-import { summariseChaos } from '../../chaos/summary.js';
-import { summarise } from '../summary.js';
-import { readReport, writeReport, type ChaosReport, type EvalReport, type LoadReport, type Report, type ReportKind, type ReportOf } from './envelope.js';
+import { summariseChaos } from './chaos.js';
+import { readReport, writeReport, type ChaosResult, type EvalReport, type EvalResult, type LoadReport, type LoadResult, type Report, type ReportKind, type ReportOf } from './envelope.js';
 import { ReportMergeRefusedError } from './errors.js';
+import { summariseEval } from './eval.js';
+import { resultId } from './identity.js';
+import { compareWithBaseline, DEFAULT_COMPARE_POLICY, loadResultId, readBaseline, summariseLoad, type Baseline, type ComparePolicy } from './load.js';
 
 /** Kinds whose results are disjoint slices of one run; coverage and security are whole-tree by nature. */
 export const MERGEABLE_KINDS = ['eval', 'load', 'chaos'] as const satisfies readonly ReportKind[];
@@ -97,26 +96,47 @@ function mergeConfig(inputs: readonly MergeInput[]): Record<string, unknown> {
   };
 }
 
-function mergeEval(inputs: readonly MergeInput[]): Pick<EvalReport, 'summary' | 'results'> {
-  requireSame(inputs, 'pass^k (summary.passK.k)', (r) => (r as EvalReport).summary.passK.k);
-  refuseOverlap(inputs, (r) => (r as EvalReport).results.map((x) => `${x.caseId} ${x.variant}#${x.repeat}`), 'case × variant × repeat');
-  const results = inputs.flatMap((i) => (i.report as EvalReport).results);
-  return { results, summary: summarise(results, (inputs[0]!.report as EvalReport).summary.passK.k) };
+type Body<K extends MergeableKind> = Pick<ReportOf<K>, 'summary' | 'results'> & (K extends 'eval' ? { plan?: string[] } : unknown);
+
+/** How each mergeable kind merges: the identity of a result (no two inputs may share one) and the summary recomputed. */
+interface Merger<K extends MergeableKind> {
+  identity: (result: ReportOf<K>['results'][number]) => string;
+  what: string;
+  merge: (inputs: readonly MergeInput[], config: Record<string, unknown>, options: MergeOptions) => Body<K> | Promise<Body<K>>;
 }
 
-function mergeChaos(inputs: readonly MergeInput[]): Pick<ChaosReport, 'summary' | 'results'> {
-  refuseOverlap(inputs, (r) => (r as ChaosReport).results.map((x) => x.drill), 'drill');
-  const results = inputs.flatMap((i) => (i.report as ChaosReport).results);
-  return { results, summary: summariseChaos(results) };
-}
+const results = <R>(inputs: readonly MergeInput[]): R[] => inputs.flatMap((i) => (i.report as unknown as { results: R[] }).results);
+
+const MERGERS: { [K in MergeableKind]: Merger<K> } = {
+  eval: {
+    identity: resultId,
+    what: 'case × variant × repeat',
+    merge: (inputs) => {
+      requireSame(inputs, 'pass^k (summary.passK.k)', (r) => (r as EvalReport).summary.passK.k);
+      const all = results<EvalResult>(inputs);
+      const plans = inputs.map((i) => (i.report as EvalReport).plan);
+      // A plan is kept only when every shard had one: otherwise a shard's missing cases could not be told.
+      return { results: all, summary: summariseEval(all, (inputs[0]!.report as EvalReport).summary.passK.k), ...(plans.every(Boolean) ? { plan: plans.flatMap((p) => p!) } : {}) };
+    },
+  },
+  chaos: {
+    identity: (r) => r.drill,
+    what: 'drill',
+    merge: (inputs, config) => {
+      const all = results<ChaosResult>(inputs);
+      config.drills = all.map((r) => r.drill);
+      return { results: all, summary: summariseChaos(all) };
+    },
+  },
+  load: { identity: loadResultId, what: 'load', merge: (inputs, config, options) => mergeLoad(inputs, config, options) },
+};
 
 async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, unknown>, options: MergeOptions): Promise<Pick<LoadReport, 'summary' | 'results'>> {
   const shardCount = (shard: string | undefined) => (shard ? Number(shard.split('/')[1]) : 1);
   const counts = new Set(inputs.flatMap((i) => (i.report as LoadReport).results.map((r) => shardCount(r.shard))));
   if (counts.size > 1) refuse(`load runs split into different numbers of shards (${[...counts].join(', ')}; 1 = unsharded) are not one run`);
-  refuseOverlap(inputs, (r) => (r as LoadReport).results.map((x) => `run ${x.run} shard ${x.shard ?? 'unsharded'}`), 'load');
-  const results = inputs.flatMap((i) => (i.report as LoadReport).results);
-  const outcome = summariseLoad(results);
+  const all = results<LoadResult>(inputs);
+  const outcome = summariseLoad(all);
 
   // The full offered rate is what the disjoint shards offered together (the gate reads config.profile.rate).
   const profiles = inputs.map((i) => i.report.config.profile as Record<string, unknown> | undefined);
@@ -151,13 +171,13 @@ async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, u
       config.perPercentile = compared.comparison?.perPercentile ?? [];
     }
   }
-  return { results, summary };
+  return { results: all, summary };
 }
 
 /**
  * Merges reports of one sharded run into one: refuses (EVL_ERR_REPORT_MERGE_REFUSED) different kinds,
  * commits, modes, models, run-defining config (MUST_MATCH) or overlapping results; concatenates the results
- * and recomputes the summary with the producers' own functions. New runId and createdAt; `config.mergedFrom`
+ * and recomputes the summary with the report package's measures. New runId and createdAt; `config.mergedFrom`
  * lists the input runIds.
  *
  * @example
@@ -176,9 +196,10 @@ export async function mergeReports(inputs: readonly MergeInput[], options: Merge
   requireSame(inputs, 'model', (r) => r.model);
   for (const key of MUST_MATCH[k]) requireSame(inputs, `config.${key}`, (r) => mustMatchValue(k, key, r.config));
 
+  const merger = MERGERS[k] as unknown as Merger<MergeableKind>;
+  refuseOverlap(inputs, (r) => (r.results as ReportOf<MergeableKind>['results']).map((x) => merger.identity(x as never)), merger.what);
   const config = mergeConfig(inputs);
-  const body = k === 'eval' ? mergeEval(inputs) : k === 'chaos' ? mergeChaos(inputs) : await mergeLoad(inputs, config, options);
-  if (k === 'chaos') config.drills = (body as ChaosReport).results.map((r) => r.drill);
+  const body = await merger.merge(inputs, config, options);
   const first = inputs[0]!.report;
   return {
     ...body,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReportKindSchema } from '../../evals/report/envelope.js';
+import { ReportKindSchema } from '../../evals/report/index.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import { passingReports } from '../testing.js';
 import { checks, listChecks } from './index.js';

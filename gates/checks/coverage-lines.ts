@@ -3,7 +3,7 @@ import { judgeMetric } from './metric.js';
 import type { Check } from './types.js';
 
 /**
- * Line coverage of the test suite (v8), REQUIREMENTS §8: ≥ 80%; optionally no drop of more than
+ * Line coverage of the test suite (v8) (the quality target is ≥ 80 %); optionally no drop of more than
  * `baseline.maxRegression` points against the baseline coverage report.
  *
  * @example

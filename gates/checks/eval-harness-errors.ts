@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { harnessErrorRate } from './eval-measures.js';
+import { harnessErrors } from '../../evals/report/index.js';
 import { inconclusive, judgeMetric } from './metric.js';
 import type { Check } from './types.js';
 
@@ -8,7 +8,7 @@ import type { Check } from './types.js';
  * evidence cannot be trusted, so this is kept apart from "the agent regressed".
  *
  * @example
- *   eval-harness-errors: { threshold: { op: lte, value: 0.05 }, warn: { op: lte, value: 0 }, veto: true }
+ *   eval-harness-errors: { threshold: { op: lte, value: 0 }, veto: true }
  */
 export const evalHarnessErrors = {
   id: 'eval-harness-errors',
@@ -18,9 +18,8 @@ export const evalHarnessErrors = {
   description: 'Results with a harness error / results.',
   paramsSchema: z.object({}).strict(),
   evaluate: ({ report, config }) => {
-    const { errors, runs, rate } = harnessErrorRate(report);
+    const { errors, runs, rate, codes } = harnessErrors(report.results);
     if (rate === null) return inconclusive('the eval report has no results');
-    const codes = [...new Set(report.results.flatMap((r) => (r.error ? [r.error.code ?? r.error.message] : [])))].slice(0, 10);
-    return judgeMetric({ value: rate, config, unit: 'ratio', note: `${errors}/${runs} runs errored${codes.length ? ` (${codes.join(', ')})` : ''}` });
+    return judgeMetric({ value: rate, config, unit: 'ratio', note: `${errors}/${runs} runs errored${codes.length ? ` (${codes.slice(0, 10).join(', ')})` : ''}` });
   },
 } satisfies Check<'eval'>;

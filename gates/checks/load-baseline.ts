@@ -3,8 +3,10 @@ import { inconclusive } from './metric.js';
 import type { Check } from './types.js';
 
 /**
- * No significant regression against the load baseline. The load tool owns the noise-aware comparison;
- * the gate reads its verdict (`summary.comparison`) and never re-derives it. No comparison: inconclusive.
+ * No significant regression against the load baseline. The report package owns the noise-aware comparison (load
+ * writes it, report merge recomputes it); the gate reads its verdict (`summary.comparison`) and never re-derives it.
+ * Measured: the largest relative change of a compared latency percentile (+7 % = 7 % slower), what the verdict's
+ * floors speak of; p-values are in the reason. No comparison: inconclusive.
  *
  * @example
  *   load-baseline: { weight: 1, veto: true }
@@ -13,14 +15,14 @@ export const loadBaseline = {
   id: 'load-baseline',
   kind: 'load',
   title: 'No regression vs load baseline',
-  unit: 'p',
-  description: "The load report's own comparison verdict against its baseline.",
+  unit: 'ratio',
+  description: "The load report's own comparison verdict against its baseline; measured: the largest relative change of p50/p95/p99.",
   paramsSchema: z.object({}).strict(),
   evaluate: ({ report }) => {
     const c = report.summary.comparison;
     if (!c) return inconclusive('the load report carries no baseline comparison');
-    const measured = c.pValue ?? null;
-    const why = `${c.verdict} vs ${c.baseline}${c.pValue !== undefined ? ` (p=${c.pValue.toPrecision(3)})` : ''}${c.reason ? `: ${c.reason}` : ''}`;
+    const measured = c.maxRelativeChange ?? null;
+    const why = `${c.verdict} vs ${c.baseline}${c.reason ? `: ${c.reason}` : ''}`;
     const details = { comparison: c };
     switch (c.verdict) {
       case 'same':

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { loadSummary } from '../../evals/report/index.js';
 import { judgeMetric } from './metric.js';
 import type { Check } from './types.js';
 
 /**
- * Share of failed requests under load (REQUIREMENTS §8: < 0.5%).
+ * Share of failed requests under load (the quality target is < 0.5%).
  *
  * @example
  *   load-error-rate: { threshold: { op: lt, value: 0.005 }, weight: 2, veto: true }
@@ -16,5 +17,5 @@ export const loadErrorRate = {
   description: 'Failed requests / requests across the load runs.',
   paramsSchema: z.object({}).strict(),
   evaluate: ({ report, baseline, config }) =>
-    judgeMetric({ value: report.summary.errorRate, baselineValue: baseline?.summary.errorRate, config, unit: 'ratio' }),
+    judgeMetric({ value: loadSummary(report).errorRate, baselineValue: baseline && loadSummary(baseline).errorRate, config, unit: 'ratio' }),
 } satisfies Check<'load'>;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { loadSummary } from '../../evals/report/index.js';
 import { inconclusive, judgeMetric } from './metric.js';
 import type { Check } from './types.js';
 
 /**
- * Sustained throughput (REQUIREMENTS §8: ≥ 50 RPS). A fixed-rate run that offered fewer requests per second
+ * Sustained throughput (the quality target is ≥ 50 RPS). A fixed-rate run that offered fewer requests per second
  * than the threshold cannot show it (a smoke run at 8 req/s says nothing about capacity): inconclusive.
  *
  * @example
@@ -20,8 +21,8 @@ export const loadThroughput = {
     const offered = offeredRate(report.config);
     const needed = config.threshold?.op.startsWith('gt') ? config.threshold.value : undefined;
     if (offered !== undefined && needed !== undefined && offered < needed)
-      return inconclusive(`the run offered only ${offered} req/s, so it cannot show ≥ ${needed} rps; run a profile that offers at least that (luminamind load --profile baseline)`, { offeredRps: offered, measuredRps: report.summary.rps });
-    return judgeMetric({ value: report.summary.rps, baselineValue: baseline?.summary.rps, config, unit: 'rps' });
+      return inconclusive(`the run offered only ${offered} req/s, so it cannot show ≥ ${needed} rps; run a profile that offers at least that (luminamind load --profile baseline)`, { offeredRps: offered, measuredRps: loadSummary(report).rps });
+    return judgeMetric({ value: loadSummary(report).rps, baselineValue: baseline && loadSummary(baseline).rps, config, unit: 'rps' });
   },
 } satisfies Check<'load'>;
 

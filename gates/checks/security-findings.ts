@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { severeFindings } from '../../evals/report/index.js';
 import { judgeMetric } from './metric.js';
 import type { Check } from './types.js';
 
 /**
- * Critical + high security findings (REQUIREMENTS §8: zero). A scanner check that could not run
+ * Critical + high security findings (the target is zero). A scanner check that could not run
  * (e.g. the dependency audit without its advisory endpoint) is never a pass: `inconclusiveChecks`
  * says whether it makes this check `warn` (PR) or `inconclusive` (release).
  *
@@ -18,7 +19,7 @@ export const securityFindings = {
   description: 'Critical and high findings across every scanner check.',
   paramsSchema: z.object({ inconclusiveChecks: z.enum(['warn', 'inconclusive']).default('inconclusive') }).strict(),
   evaluate: ({ report, config, params }) => {
-    const severe = report.results.filter((f) => f.severity === 'critical' || f.severity === 'high');
+    const severe = severeFindings(report.results);
     const failedChecks = report.summary.checks.filter((c) => c.status === 'fail').map((c) => c.id);
     const unknown = report.summary.checks.filter((c) => c.status === 'inconclusive');
     const details = { findings: severe.slice(0, 50), failedChecks, inconclusiveChecks: unknown };

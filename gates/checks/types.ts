@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReportKind, ReportOf } from '../../evals/report/envelope.js';
+import type { ReportKind, ReportOf } from '../../evals/report/index.js';
 
 /** Every gate check, in the order the decision lists them. Adding one means a file in gates/checks/ and a registry entry. */
 export const CHECK_IDS = [

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Report, ReportKind } from '../../evals/report/envelope.js';
+import type { Report, ReportKind } from '../../evals/report/index.js';
 import { decide, type Decision } from '../decide.js';
 import { loadPolicy } from '../policy.js';
 import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports } from '../testing.js';

@@ -1,5 +1,4 @@
-import type { ChaosReport, EvalReport, LoadReport, Report, ReportKind } from '../../evals/report/envelope.js';
-import { judgedRuns } from '../checks/eval-measures.js';
+import { judgedRuns, type ChaosReport, type EvalReport, type LoadReport, type Report, type ReportKind } from '../../evals/report/index.js';
 import type { CheckResult, Decision } from '../decide.js';
 
 /** Reports the page draws from (the same ones the decision judged), by kind. */
@@ -54,7 +53,7 @@ ${rows}</tbody></table><p class="muted">Bars: measured value; black line: thresh
 
 function evalSection(decision: Decision, report: EvalReport | undefined): string {
   if (!report) return '';
-  const failed = judgedRuns(report).filter((r) => !r.pass);
+  const failed = judgedRuns(report.results).filter((r) => !r.pass);
   const errored = report.results.filter((r) => r.error);
   const baselineCheck = decision.checks.find((c) => c.id === 'eval-baseline');
   const flipsOf = (key: 'regressed' | 'improved') => (Array.isArray(baselineCheck?.details?.[key]) ? (baselineCheck.details[key] as { caseId: string; variant: string; repeat: number }[]) : []);

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { SeveritySchema, type Severity } from '../../evals/report/envelope.js';
+import { SeveritySchema, type Severity } from '../../evals/report/index.js';
 import { repoFiles, sourceFiles } from './files.js';
 import { outcomeFor, type ScanFinding, type Scanner } from './types.js';
 

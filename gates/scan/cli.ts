@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { defaultReportPath } from '../../evals/report/envelope.js';
+import { defaultReportPath } from '../../evals/report/index.js';
 import { SCANNER_IDS, type ScannerId } from './index.js';
 import { runScan } from './run-scan.js';
 

@@ -3,7 +3,7 @@ import noUnsanitized from 'eslint-plugin-no-unsanitized';
 import security from 'eslint-plugin-security';
 import sonarjs from 'eslint-plugin-sonarjs';
 import tseslint from 'typescript-eslint';
-import type { Severity } from '../../evals/report/envelope.js';
+import type { Severity } from '../../evals/report/index.js';
 import { repoFiles, sourceFiles } from './files.js';
 import { outcomeFor, type ScanFinding, type Scanner } from './types.js';
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** Top-level directories holding the project's own code (DESIGN.md layout). */
+/** Top-level directories holding the project's own code (the fixed top-level layout: agent, evals, load, chaos, gates, bin). */
 export const SOURCE_DIRS = ['agent', 'evals', 'load', 'chaos', 'gates', 'bin'] as const;
 
 /**

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
-import type { Severity } from '../../evals/report/envelope.js';
+import type { Severity } from '../../evals/report/index.js';
 import { outcomeFor, type ScanFinding, type ScanOutcome, type Scanner } from './types.js';
 
 const AUDIT_TIMEOUT_MS = 30_000;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readReport, type SecurityFinding } from '../../evals/report/envelope.js';
+import { readReport, summariseSecurity as summarise, type SecurityFinding } from '../../evals/report/index.js';
 import { SCANNER_IDS, SCANNERS } from './index.js';
-import { applySuppressions, loadSuppressions, runScan, scanExitCode, summarise } from './run-scan.js';
+import { applySuppressions, loadSuppressions, runScan, scanExitCode } from './run-scan.js';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { writeReport, type SecurityCheck, type SecurityFinding, type SecurityReport, type SecuritySummary } from '../../evals/report/envelope.js';
+import { summariseSecurity, writeReport, type SecurityCheck, type SecurityFinding, type SecurityReport, type SecuritySummary } from '../../evals/report/index.js';
 import { SCANNER_IDS, SCANNERS, type ScannerId } from './index.js';
 import type { ScanOutcome } from './types.js';
 
@@ -38,11 +38,6 @@ export function applySuppressions(findings: SecurityFinding[], suppressions: rea
     return { ...f, severity: 'info' as const, message: `suppressed (${s.reason}): ${f.message}` };
   });
   return { findings: out, suppressed };
-}
-
-export function summarise(findings: readonly SecurityFinding[], checks: SecurityCheck[]): SecuritySummary {
-  const count = (s: SecurityFinding['severity']) => findings.filter((f) => f.severity === s).length;
-  return { findings: { critical: count('critical'), high: count('high'), medium: count('medium'), low: count('low'), info: count('info') }, checks };
 }
 
 /** 0: no high or critical finding and no failed check; 1 otherwise. Inconclusive and skipped checks are the gate's to judge. */
@@ -86,7 +81,7 @@ export async function runScan(opts: ScanOptions): Promise<{ report: SecurityRepo
       const marked = mine.filter((f) => f.message.startsWith('suppressed (')).length;
       return { id, status, detail: `${o.detail}${marked ? `; ${marked} suppressed (gates/scan/suppressions.yaml)` : ''}` };
     });
-    const summary = summarise(findings, checks);
+    const summary = summariseSecurity(findings, checks);
     const durations = Object.fromEntries(outcomes.map(([id, , ms]) => [id, ms]));
     const { path, report } = await writeReport('security', { config: { checks: [...ids], durationsMs: durations, suppressed, totalMs: Date.now() - started }, summary, results: findings }, opts.out);
     return { report, path, exitCode: scanExitCode(summary) };

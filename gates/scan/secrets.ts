@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { Severity } from '../../evals/report/envelope.js';
+import type { Severity } from '../../evals/report/index.js';
 import { repoFiles } from './files.js';
 import { outcomeFor, type ScanFinding, type Scanner } from './types.js';
 

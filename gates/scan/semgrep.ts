@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { SeveritySchema, type Severity } from '../../evals/report/envelope.js';
+import { SeveritySchema, type Severity } from '../../evals/report/index.js';
 import { SCAN_DIR } from './ast-grep.js';
 import { repoFiles, sourceFiles } from './files.js';
 import { outcomeFor, type ScanFinding, type Scanner } from './types.js';

@@ -1,4 +1,4 @@
-import type { SecurityCheck, SecurityFinding } from '../../evals/report/envelope.js';
+import type { SecurityCheck, SecurityFinding } from '../../evals/report/index.js';
 
 /** A finding as a scanner reports it; the runner stamps the scanner's id as `check`. */
 export type ScanFinding = Omit<SecurityFinding, 'check'>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, mannWhitney, type RunPercentiles } from './compare.js';
+import { compareRuns, mannWhitney, type RunPercentiles } from './index.js';
 
 // Per-run percentiles as a shared machine produces them: a few percent of jitter around a level.
 const jitter = [0.97, 1.02, 0.99, 1.04, 0.98, 1.01, 1.03];

@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../bin/cli.js';
-import { asExpected, compareResults } from './compare.js';
-import { writeReport, type EvalResult } from './report/envelope.js';
-import { summarise } from './summary.js';
+import { main } from '../../bin/cli.js';
+import { asExpected, compareResults, summariseEval, writeReport, type EvalResult } from './index.js';
 
 function result(caseId: string, pass: boolean, variant = 'gold', repeat = 0): EvalResult {
   return { caseId, category: 'file-search', variant, repeat, pass, score: pass ? 1 : 0, graders: [], latencyMs: 1, tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [] };
@@ -61,7 +59,7 @@ describe('summarise', () => {
       result('a', true, 'faulty:x', 1),
       { ...result('c', false, 'gold', 0), error: { message: 'timeout' } },
     ];
-    const s = summarise(results, 2);
+    const s = summariseEval(results, 2);
     expect(s.passK.k).toBe(2);
     // a: C(2,2)/C(2,2) = 1; b: C(1,2)/C(2,2) = 0; c: 0 of 1 → 0. Mean 1/3, floor 0.
     expect(s.passK.rate).toBeCloseTo(1 / 3, 12);
@@ -84,7 +82,7 @@ describe('luminamind eval compare', () => {
 
   it('prints {verdict, pValue, regressed, improved} as JSON and exits 1 on a regression', async () => {
     const { base, cand } = table(6, 0);
-    const draft = (results: EvalResult[]) => ({ mode: 'simulated' as const, model: 'sim', config: {}, summary: summarise(results), results });
+    const draft = (results: EvalResult[]) => ({ mode: 'simulated' as const, model: 'sim', config: {}, summary: summariseEval(results), results });
     await writeReport('eval', draft(base), join(dir, 'base.json'));
     await writeReport('eval', draft(cand), join(dir, 'cand.json'));
     const out: string[] = [];

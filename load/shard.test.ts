@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadResult } from '../evals/report/envelope.js';
-import { combineShardRuns, summariseLoad } from './summary.js';
+import { combineShardRuns, summariseLoad, type LoadResult } from '../evals/report/index.js';
 import { shardProfile } from './load.js';
 import { PROFILES, ProfileSchema } from './profiles.js';
 

@@ -1,4 +1,4 @@
-import { mcnemarExact, passHatK, percentile, wilson } from './index.js';
+import { mcnemarExact, passHatK, percentile, wilson } from './stats.js';
 
 describe('exact McNemar', () => {
   // Hand-computed: p = min(1, 2 · Σ_{i ≤ min(b,c)} C(b+c, i) / 2^(b+c)).

@@ -1,0 +1,255 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { LoadComparison, LoadReport, LoadResult, LoadSummary } from './envelope.js';
+import { duplicatedIds } from './identity.js';
+import { mannWhitney, mean, median, sum } from './stats.js';
+
+/**
+ * Every measure of a load report, from its results alone: the summary (`luminamind load` and `report merge` both
+ * call summariseLoad) and the noise-aware comparison with a recorded baseline (compareRuns), whose verdict the gate reads.
+ */
+
+/** A recorded load baseline: per-run percentiles of an earlier run of the same profile (load/baselines/<profile>.json). */
+export const BaselineSchema = z.object({
+  profile: z.string().min(1),
+  createdAt: z.string().min(1),
+  git: z.object({ sha: z.string(), dirty: z.boolean() }),
+  runs: z.array(z.object({ p50Ms: z.number().min(0), p95Ms: z.number().min(0), p99Ms: z.number().min(0), rps: z.number().min(0), errors: z.number().int().min(0) })).min(1),
+});
+export type Baseline = z.infer<typeof BaselineSchema>;
+
+/** Undefined when there is no baseline yet; a malformed file throws (it must be fixed, never silently replaced). */
+export async function readBaseline(path: string): Promise<Baseline | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return BaselineSchema.parse(JSON.parse(text));
+}
+
+/** A change counts only when it is significant AND large: noise on a shared machine must not block a release. */
+export interface ComparePolicy {
+  alpha: number;
+  /** Relative floor: the median moved by at least this share (0.1 = 10 %). */
+  minRelative: number;
+  /** Absolute floor in ms, so a 3 ms → 4 ms p50 is never a "33 % regression". */
+  minAbsoluteMs: number;
+  /** Fewer runs than this on either side: inconclusive. */
+  minRuns: number;
+}
+
+export const DEFAULT_COMPARE_POLICY: ComparePolicy = { alpha: 0.05, minRelative: 0.1, minAbsoluteMs: 20, minRuns: 3 };
+
+export const COMPARED_PERCENTILES = ['p50Ms', 'p95Ms', 'p99Ms'] as const;
+export type ComparedPercentile = (typeof COMPARED_PERCENTILES)[number];
+export type RunPercentiles = Record<ComparedPercentile, number>;
+
+export interface PercentileComparison {
+  percentile: ComparedPercentile;
+  baselineMedian: number;
+  candidateMedian: number;
+  relativeChange: number;
+  pValue: number;
+  verdict: 'same' | 'improved' | 'regressed';
+}
+
+export interface LoadRunComparison {
+  verdict: 'same' | 'improved' | 'regressed' | 'inconclusive';
+  pValue?: number;
+  /** The largest relative change of a compared percentile's median (+0.07 = 7 % slower). */
+  maxRelativeChange?: number;
+  reason: string;
+  perPercentile: PercentileComparison[];
+}
+
+/**
+ * Compares per-run latency percentiles of a candidate against a baseline, percentile by percentile: regressed
+ * when any percentile is significantly (Mann–Whitney, alpha) and materially (both floors) slower.
+ *
+ * @example
+ *   compareRuns(baselineRuns, candidateRuns).verdict; // 'same' | 'improved' | 'regressed' | 'inconclusive'
+ */
+export function compareRuns(baseline: readonly RunPercentiles[], candidate: readonly RunPercentiles[], policy: ComparePolicy = DEFAULT_COMPARE_POLICY): LoadRunComparison {
+  if (baseline.length < policy.minRuns || candidate.length < policy.minRuns) {
+    return { verdict: 'inconclusive', reason: `needs ≥${policy.minRuns} runs on each side (baseline ${baseline.length}, candidate ${candidate.length})`, perPercentile: [] };
+  }
+  const perPercentile = COMPARED_PERCENTILES.map((percentile): PercentileComparison => {
+    const a = candidate.map((r) => r[percentile]);
+    const b = baseline.map((r) => r[percentile]);
+    const baselineMedian = median(b);
+    const candidateMedian = median(a);
+    const delta = candidateMedian - baselineMedian;
+    const relativeChange = baselineMedian > 0 ? delta / baselineMedian : delta > 0 ? Infinity : 0;
+    const { pValue } = mannWhitney(a, b);
+    const material = Math.abs(delta) >= policy.minAbsoluteMs && Math.abs(relativeChange) >= policy.minRelative;
+    const verdict = pValue < policy.alpha && material ? (delta > 0 ? 'regressed' : 'improved') : 'same';
+    return { percentile, baselineMedian, candidateMedian, relativeChange, pValue, verdict };
+  });
+  const pick = (v: PercentileComparison['verdict']) => perPercentile.filter((p) => p.verdict === v);
+  const regressed = pick('regressed');
+  const improved = pick('improved');
+  const describe = (ps: PercentileComparison[]) => ps.map((p) => describePercentile(p, policy)).join('; ');
+  const worst = Math.max(...perPercentile.map((p) => p.relativeChange));
+  if (regressed.length) return { verdict: 'regressed', pValue: Math.min(...regressed.map((p) => p.pValue)), maxRelativeChange: worst, reason: describe(regressed), perPercentile };
+  if (improved.length) return { verdict: 'improved', pValue: Math.min(...improved.map((p) => p.pValue)), maxRelativeChange: worst, reason: describe(improved), perPercentile };
+  return { verdict: 'same', pValue: Math.min(...perPercentile.map((p) => p.pValue)), maxRelativeChange: worst, reason: describe(perPercentile), perPercentile };
+}
+
+/** One percentile as a release manager reads it: "p50 867→925 ms, +7 %, below the 10 % floor: no regression (p=0.008)". */
+export function describePercentile(p: PercentileComparison, policy: ComparePolicy = DEFAULT_COMPARE_POLICY): string {
+  const name = p.percentile.replace(/Ms$/, '');
+  const delta = p.candidateMedian - p.baselineMedian;
+  const pct = Number.isFinite(p.relativeChange) ? `${p.relativeChange >= 0 ? '+' : ''}${(p.relativeChange * 100).toFixed(0)} %` : 'from 0';
+  const head = `${name} ${p.baselineMedian.toFixed(0)}→${p.candidateMedian.toFixed(0)} ms, ${pct}`;
+  const stat = `(Mann–Whitney p=${p.pValue.toPrecision(2)})`;
+  if (p.verdict !== 'same') return `${head}: ${p.verdict === 'regressed' ? 'slower' : 'faster'}, significant and above both floors ${stat}`;
+  if (Math.abs(p.relativeChange) < policy.minRelative) return `${head}, below the ${(policy.minRelative * 100).toFixed(0)} % floor: no regression ${stat}`;
+  if (Math.abs(delta) < policy.minAbsoluteMs) return `${head}, below the ${policy.minAbsoluteMs} ms floor: no regression ${stat}`;
+  return `${head}, not significant at α=${policy.alpha}: no regression ${stat}`;
+}
+
+/** Sum or max of an optional field, kept only when every shard measured it. */
+function combine(rs: readonly LoadResult[], key: keyof LoadResult, how: 'sum' | 'max'): number | undefined {
+  const values = rs.map((r) => r[key]);
+  if (!values.every((v): v is number => typeof v === 'number')) return undefined;
+  return how === 'sum' ? sum(values) : Math.max(...values);
+}
+
+/**
+ * The shards of one run index ran side by side against the same URL, so together they are one run at the full
+ * rate: counts and rates add up; a percentile is the max over the shards, an upper bound of the true combined
+ * percentile (a mixture's quantile lies between its parts'), since results carry per-run percentiles, not
+ * per-request latencies. A run index with a single result (an unsharded run) is returned unchanged.
+ *
+ * @example
+ *   combineShardRuns([{ run: 0, shard: '1/2', rps: 4, … }, { run: 0, shard: '2/2', rps: 4, … }]); // [{ run: 0, rps: 8, … }]
+ */
+export function combineShardRuns(results: readonly LoadResult[]): LoadResult[] {
+  const byRun = new Map<number, LoadResult[]>();
+  for (const r of results) byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
+  return [...byRun.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([run, rs]): LoadResult => {
+      if (rs.length === 1) return rs[0]!;
+      const opt = (key: keyof LoadResult, how: 'sum' | 'max') => {
+        const v = combine(rs, key, how);
+        return v === undefined ? {} : { [key]: v };
+      };
+      const weighted = rs.filter((r) => r.efficiency !== undefined);
+      const weight = sum(weighted.map((r) => r.requests - r.errors));
+      return {
+        scenario: rs[0]!.scenario,
+        run,
+        durationSeconds: Math.max(...rs.map((r) => r.durationSeconds)),
+        requests: sum(rs.map((r) => r.requests)),
+        errors: sum(rs.map((r) => r.errors)),
+        rps: sum(rs.map((r) => r.rps)),
+        p50Ms: Math.max(...rs.map((r) => r.p50Ms)),
+        p95Ms: Math.max(...rs.map((r) => r.p95Ms)),
+        p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
+        ...opt('p90Ms', 'max'),
+        ...opt('p97_5Ms', 'max'),
+        ...opt('maxMs', 'max'),
+        ...opt('connections', 'sum'),
+        ...opt('targetRate', 'sum'),
+        ...opt('sentRate', 'sum'),
+        ...opt('timeouts', 'sum'),
+        ...opt('non2xx', 'sum'),
+        ...opt('rssBytesMax', 'max'),
+        ...opt('eventLoopDelayP99Ms', 'max'),
+        ...opt('eventLoopDelayMaxMs', 'max'),
+        // Efficiency is per completed request, so the shards are weighted by what they completed.
+        ...(weighted.length === rs.length && weight > 0 ? { efficiency: sum(weighted.map((r) => r.efficiency! * (r.requests - r.errors))) / weight } : {}),
+      };
+    });
+}
+
+export interface LoadSummaryOutcome {
+  summary: Omit<LoadSummary, 'comparison'>;
+  /** True when some run sent >10 % fewer requests than scheduled: coordinated omission crept back, latencies may be optimistic. */
+  saturated: boolean;
+  /** One entry per run index (shards combined): what the summary and the baseline comparison see. */
+  runs: LoadResult[];
+}
+
+/**
+ * The load summary from results alone (the runner and `luminamind report merge` both call it): means for
+ * throughput and efficiency, medians of per-run percentiles (robust to one noisy run), errors over requests.
+ *
+ * @example
+ *   summariseLoad(report.results).summary.rps;
+ */
+export function summariseLoad(results: readonly LoadResult[]): LoadSummaryOutcome {
+  const runs = combineShardRuns(results);
+  const requests = sum(runs.map((r) => r.requests));
+  const errors = sum(runs.map((r) => r.errors));
+  const efficiencies = runs.flatMap((r) => (r.efficiency !== undefined ? [r.efficiency] : []));
+  return {
+    runs,
+    saturated: runs.some((r) => r.sentRate !== undefined && r.targetRate !== undefined && r.sentRate < 0.9 * r.targetRate),
+    summary: {
+      runs: runs.length,
+      rps: mean(runs.map((r) => r.rps)),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p95Ms: median(runs.map((r) => r.p95Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      errorRate: requests ? Math.min(1, errors / requests) : 0,
+      ...(efficiencies.length ? { efficiency: mean(efficiencies) } : {}),
+    },
+  };
+}
+
+/**
+ * The summary's verdict against a baseline (compareRuns is pure), inconclusive without one. `note` is appended
+ * to the reason (e.g. a saturation warning, or how shards were combined).
+ *
+ * @example
+ *   const { summary } = compareWithBaseline('load/baselines/smoke.json', await readBaseline(path), outcome.runs);
+ */
+export function compareWithBaseline(
+  path: string,
+  baseline: Baseline | undefined,
+  runs: readonly LoadResult[],
+  policy: ComparePolicy = DEFAULT_COMPARE_POLICY,
+  note?: string,
+): { comparison?: LoadRunComparison; summary: LoadComparison } {
+  let comparison: LoadRunComparison | undefined;
+  let summary: LoadComparison;
+  if (baseline) {
+    comparison = compareRuns(baseline.runs, runs, policy);
+    summary = {
+      baseline: path,
+      verdict: comparison.verdict,
+      ...(comparison.pValue !== undefined ? { pValue: comparison.pValue } : {}),
+      ...(comparison.maxRelativeChange !== undefined && Number.isFinite(comparison.maxRelativeChange) ? { maxRelativeChange: comparison.maxRelativeChange } : {}),
+      reason: comparison.reason,
+    };
+  } else {
+    summary = { baseline: path, verdict: 'inconclusive', reason: `no baseline at ${path}; record one with --update-baseline` };
+  }
+  if (note) summary = { ...summary, reason: `${summary.reason ?? ''} (${note})`.trim() };
+  return { comparison, summary };
+}
+
+/** A load report's summary measures as its results give them (what the gate's load checks read). */
+export function loadSummary(report: Pick<LoadReport, 'results'>): Omit<LoadSummary, 'comparison'> {
+  return summariseLoad(report.results).summary;
+}
+
+/** A load result's identity within one report: its run index and shard. */
+export const loadResultId = (r: Pick<LoadResult, 'run' | 'shard'>): string => `run ${r.run} shard ${r.shard ?? 'unsharded'}`;
+
+/**
+ * Why a load report cannot stand as evidence, or nothing: no runs, a run that sent nothing, or duplicated runs.
+ */
+export function loadIntegrity(report: Pick<LoadReport, 'results'>): string[] {
+  const problems: string[] = [];
+  if (report.results.length === 0) problems.push('no load runs');
+  const empty = report.results.filter((r) => r.requests === 0);
+  if (empty.length) problems.push(`${empty.length} run(s) sent nothing (${empty.map(loadResultId).join(', ')}): no latency or error rate was measured`);
+  const dup = duplicatedIds(report.results.map(loadResultId));
+  if (dup.length) problems.push(`duplicated runs: ${dup.join(', ')}`);
+  return problems;
+}
