@@ -16,7 +16,17 @@ const VitestJsonSchema = z.object({
   numFailedTestSuites: z.number().default(0),
   numTotalTestSuites: z.number().optional(),
   success: z.boolean().optional(),
+  testResults: z.array(z.object({ status: z.string(), assertionResults: z.array(z.object({ status: z.string() })).default([]) })).optional(),
 });
+
+/**
+ * Test files that failed as a whole (did not load, crashed in a hook): failed, yet no failed test in them. vitest counts
+ * a file with a failed test as a failed suite too, so numFailedTestSuites alone would count those twice.
+ */
+export function failedFiles(t: z.infer<typeof VitestJsonSchema>): number {
+  if (!t.testResults) return t.numFailedTests === 0 ? t.numFailedTestSuites : 0;
+  return t.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
+}
 
 // istanbul writes pct "Unknown" when nothing is measurable; nothing to cover counts as fully covered.
 function metric(m: z.infer<typeof IstanbulMetricSchema>): CoverageMetric {
@@ -53,7 +63,7 @@ export async function convertCoverage(opts: { summary: string; tests?: string; o
         passed: t.numPassedTests,
         failed: t.numFailedTests,
         skipped: t.numPendingTests + t.numTodoTests,
-        failedFiles: t.numFailedTestSuites,
+        failedFiles: failedFiles(t),
         ...(t.numTotalTestSuites !== undefined ? { files: t.numTotalTestSuites } : {}),
         ...(t.success !== undefined ? { success: t.success } : {}),
       };

@@ -26,7 +26,8 @@ export const testsPass = {
     const problems = [...outcome.problems, ...(stage && (stage.exitCode !== 0 || stage.timedOut) ? [`${stage.command} ${stage.timedOut ? 'timed out' : `exited ${stage.exitCode ?? 'on a signal'}`}`] : [])];
     const note = `${outcome.failedTests} failed test(s), ${outcome.failedFiles} failed file(s); ${t.passed} passed, ${t.skipped} skipped`;
     const judged = judgeMetric({ value: outcome.failed, config, unit: 'count', note });
-    if (problems.length && judged.verdict !== 'fail') return { ...judged, verdict: 'fail', reason: `${problems.join('; ')}; ${note}` };
+    // Whatever the threshold allows, a run that said it failed (or ran nothing) did not pass.
+    if (problems.length) return { ...judged, verdict: 'fail', reason: `${problems.join('; ')}: ${judged.reason}` };
     return judged;
   },
 } satisfies Check<'coverage'>;
