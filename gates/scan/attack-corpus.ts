@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
@@ -98,14 +98,17 @@ export function fillPlaceholders(value: unknown, vars: Record<string, string>): 
   return value;
 }
 
-/** Every path under `dir` but the workspace, with its bytes or link target: compared before and after. */
-async function snapshot(dir: string, skip: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of await readdir(dir, { recursive: true })) {
-    const path = join(dir, name);
-    if (path === skip || path.startsWith(`${skip}/`)) continue;
-    const st = await lstat(path);
-    out[relative(dir, path)] = st.isFile() ? (await readFile(path)).toString('base64') : st.isDirectory() ? 'dir' : 'link';
+/** Every path under `dir` but the workspace, with its bytes or link target: compared before and after. Never follows a link. */
+export async function snapshot(dir: string, skip: string, out: Record<string, string> = {}, top = dir): Promise<Record<string, string>> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (path === skip) continue;
+    if (entry.isDirectory()) {
+      out[relative(top, path)] = 'dir';
+      await snapshot(path, skip, out, top);
+    } else {
+      out[relative(top, path)] = entry.isFile() ? (await readFile(path)).toString('base64') : entry.isSymbolicLink() ? `link:${await readlink(path)}` : 'other';
+    }
   }
   return out;
 }
@@ -116,11 +119,16 @@ interface CliRun {
   stderr: string;
 }
 
-/** `node bin/luminamind tool <name> --workspace W --input-file F` with a clean environment: nothing allow-listed. */
-function runToolCli(root: string, tool: string, arena: Arena, inputFile: string): Promise<CliRun> {
+/**
+ * `node bin/luminamind tool <args> --workspace W` with a clean environment (nothing allow-listed) plus `extraEnv`.
+ *
+ * @example
+ *   await runToolCli(root, ['read_file', '--input-file', 'attacks.jsonl'], arena);
+ */
+export function runToolCli(root: string, args: readonly string[], arena: Arena, extraEnv: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const env = { PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: join(arena.base, 'home'), LOG_LEVEL: 'silent', NODE_ENV: 'production' };
-    const child = spawn(process.execPath, [join(root, 'bin/luminamind'), 'tool', tool, '--workspace', arena.workspace, '--input-file', inputFile], {
+    const env = { PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: join(arena.base, 'home'), LOG_LEVEL: 'silent', NODE_ENV: 'production', ...extraEnv };
+    const child = spawn(process.execPath, [join(root, 'bin/luminamind'), 'tool', ...args, '--workspace', arena.workspace], {
       cwd: arena.workspace,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -138,7 +146,7 @@ function runToolCli(root: string, tool: string, arena: Arena, inputFile: string)
 }
 
 /** Runs `work` over `items`, at most `limit` at a time (the machine has two cores and others use them). */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++]!);
@@ -194,7 +202,7 @@ export async function replayCorpora(
       const file = join(dir, 'input.jsonl');
       await writeFile(file, `${inputs.join('\n')}\n`);
       const started = Date.now();
-      const run = await runToolCli(root, tool, arena, file);
+      const run = await runToolCli(root, [tool, '--input-file', file], arena);
       log(`  attack-corpus: ${entries.length} ${entries[0]!.corpus} payloads through luminamind tool ${tool} (${Date.now() - started} ms)`);
       entries.forEach(({ corpus, attack, line }, i) => {
         const where = { file: `datasets/attacks/${corpus}.jsonl`, line };

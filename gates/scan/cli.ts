@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultReportPath } from '../../evals/report/index.js';
-import { SCANNER_IDS, type ScannerId } from './index.js';
-import { runScan } from './run-scan.js';
+import { SCANNER_IDS, type ScannerId } from './ids.js';
 
 function parseChecks(value: string): ScannerId[] {
   const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -33,6 +32,8 @@ Examples:
   luminamind scan --only secrets,ast-grep --out /tmp/security.json`,
     )
     .action(async (opts: { out: string; only?: ScannerId[]; root: string }) => {
+      // Loaded on use: the scanners pull in eslint and its plugins, which every other subcommand can do without.
+      const { runScan } = await import('./run-scan.js');
       const { report, path, exitCode } = await runScan({ root: resolve(opts.root), out: opts.out, only: opts.only });
       const f = report.summary.findings;
       const checks = report.summary.checks.map((c) => `${c.id}=${c.status}`).join(' ');
