@@ -132,19 +132,19 @@ const probes = new Map<string, Promise<SandboxStatus>>();
 
 const ROOT_NPROC_NOTE = 'the process limit is not enforced while the service runs as root (the kernel exempts root from RLIMIT_NPROC)';
 
-async function probe(config: SandboxConfig): Promise<SandboxStatus> {
+async function probe(config: SandboxConfig, searchPath: readonly string[]): Promise<SandboxStatus> {
   const { mode } = config;
   if (mode === 'off') return { confined: false, mode, state: 'off', detail: 'SHELL_SANDBOX=off: tool processes run UNCONFINED (unsafe)' };
   const unavailable = (detail: string): SandboxStatus => ({ confined: false, mode, state: 'unavailable', detail });
-  const [bwrap, prlimit, truePath] = await Promise.all([findProgram('bwrap'), findProgram('prlimit'), findProgram('true')]);
-  if (!bwrap) return unavailable(`bubblewrap (bwrap) is not installed in ${SAFE_SEARCH_PATH.join(':')}`);
+  const [bwrap, prlimit, truePath] = await Promise.all(['bwrap', 'prlimit', 'true'].map((name) => findProgram(name, searchPath)));
+  if (!bwrap) return unavailable(`bubblewrap (bwrap) is not installed in ${searchPath.join(':')}`);
   if (!prlimit) return unavailable('prlimit (util-linux) is not installed');
   if (!truePath) return unavailable('no `true` program to probe the sandbox with');
   const ws = await mkdtemp(join(tmpdir(), 'lm-sandbox-probe-'));
   try {
     const candidate: SandboxStatus = { confined: true, mode, state: 'bwrap', detail: '', bwrap, prlimit };
-    const argv = await confinedArgv(candidate, { workspaceRoot: ws, cwd: ws, searchPath: SAFE_SEARCH_PATH, limits: config.limits }, truePath, []);
-    const out = await runProgram(argv.file, argv.args, { cwd: ws, env: { PATH: SAFE_SEARCH_PATH.join(':') }, timeoutMs: 10_000, maxBytes: 64_000 });
+    const argv = await confinedArgv(candidate, { workspaceRoot: ws, cwd: ws, searchPath, limits: config.limits }, truePath, []);
+    const out = await runProgram(argv.file, argv.args, { cwd: ws, env: { PATH: searchPath.join(':') }, timeoutMs: 10_000, maxBytes: 64_000 });
     if (out.exitCode !== 0) {
       const why = (out.stderr.trim() || out.spawnError || `exit ${out.exitCode}`).split('\n')[0];
       return unavailable(`bwrap cannot start a sandbox here (${why}); user namespaces may be disabled`);
@@ -157,15 +157,16 @@ async function probe(config: SandboxConfig): Promise<SandboxStatus> {
 
 /**
  * Whether tool children can be confined here, probed once per process (a real `bwrap … true`) and cached.
+ * bwrap and prlimit are looked up in the shell tool's search path, never the service's PATH.
  *
  * @example
  *   const status = await sandboxStatus(config.tools.shell.sandbox); // { confined: true, state: 'bwrap', … }
  */
-export function sandboxStatus(config: SandboxConfig): Promise<SandboxStatus> {
-  const key = JSON.stringify(config);
+export function sandboxStatus(config: SandboxConfig, searchPath: readonly string[] = SAFE_SEARCH_PATH): Promise<SandboxStatus> {
+  const key = JSON.stringify([config, searchPath]);
   let status = probes.get(key);
   if (!status) {
-    status = probe(config);
+    status = probe(config, searchPath);
     probes.set(key, status);
   }
   return status;

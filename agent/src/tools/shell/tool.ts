@@ -92,7 +92,7 @@ export function createShellTool(options: ShellToolOptions = {}) {
 /** Vets argv and runs it: inside the OS sandbox when available; code-running programs never run unconfined by accident. */
 async function runConfined(ctx: ToolContext, command: string, argv: string[], opts: { cwd: string; timeoutMs: number; searchPath: readonly string[] }): Promise<ToolResult> {
   const { cwd, timeoutMs, searchPath } = opts;
-  const sandbox = await sandboxStatus(ctx.config.tools.shell.sandbox);
+  const sandbox = await sandboxStatus(ctx.config.tools.shell.sandbox, searchPath);
   // Unconfined, HOME is a fresh folder outside the workspace, removed after the call.
   const home = sandbox.confined ? SANDBOX_HOME : await mkdtemp(join(tmpdir(), 'lm-shell-home-'));
   try {
