@@ -10,7 +10,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['agent/src/**/*.ts', 'evals/**/*.ts', 'load/**/*.ts', 'chaos/**/*.ts', 'gates/**/*.ts'],
-      exclude: ['**/*.test.ts', '**/*.test-support.ts', 'datasets/**'],
+      exclude: ['**/*.test.ts', '**/*.test-support.ts', '**/*.bench.ts', 'datasets/**'],
       reporter: ['text-summary', 'json-summary', 'json'],
       reportsDirectory: 'reports/coverage/raw',
     },
