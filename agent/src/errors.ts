@@ -27,6 +27,7 @@ export const CliUsageError = createError('AGT_ERR_CLI_USAGE', '%s', 400);
 export const FileNotFoundError = createError('AGT_ERR_FILE_NOT_FOUND', '%s', 404);
 export const FileOperationFailedError = createError('AGT_ERR_FILE_OPERATION_FAILED', '%s', 500);
 export const PatternInvalidError = createError('AGT_ERR_PATTERN_INVALID', '%s', 400);
+export const PatternUnsupportedError = createError('AGT_ERR_PATTERN_UNSUPPORTED', '%s', 400);
 export const PatchFailedError = createError('AGT_ERR_PATCH_FAILED', '%s', 409);
 export const CheckpointFailedError = createError('AGT_ERR_CHECKPOINT_FAILED', 'Checkpoint %s failed: %s', 503);
 export const CheckpointCorruptError = createError('AGT_ERR_CHECKPOINT_CORRUPT', 'Checkpoint data is inconsistent (%s): %s', 500);

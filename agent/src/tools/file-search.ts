@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { PatternInvalidError } from '../errors.js';
-import { OutputBudget, fileFailure, notFound, walkFiles } from './fs-common.js';
+import { OutputBudget, compileGlob, fileFailure, notFound, walkFiles } from './fs-common.js';
 import { resolveInWorkspace } from './path-sandbox.js';
 import { defineTool, toolError } from './types.js';
 
@@ -26,8 +25,9 @@ export const fileSearchTool = defineTool({
     // A slash-free pattern matches the file name only, as fnmatch did; one with "/" matches the relative path.
     const byPath = pattern.includes('/');
     try {
-      // dot: fnmatch's "*" matches dotfiles too.
-      isMatch = picomatch(pattern, { dot: true });
+      // RE2 (linear time); "*" matches dotfiles too, as fnmatch's did.
+      const glob = compileGlob(pattern);
+      isMatch = (path) => glob.testExact(path);
     } catch (err) {
       const e = new PatternInvalidError(`Error: Invalid pattern '${pattern}': ${(err as Error).message}`);
       return toolError(e.message, e.code);

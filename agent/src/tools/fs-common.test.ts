@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import picomatch from 'picomatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomicCopyFile, atomicWriteFile, capBytes, compilePattern, listEntries, pySuffix, pythonReplacementToJs, readText, sliceCodePoints } from './fs-common.js';
+import { atomicCopyFile, atomicWriteFile, capBytes, compileGlob, compilePattern, listEntries, pySuffix, pythonReplacementToJs, readText, sliceCodePoints } from './fs-common.js';
 import { createTestWorkspace } from './test-workspace.js';
 import type { TestWorkspace } from './test-workspace.js';
 
@@ -21,13 +22,19 @@ describe('pythonReplacementToJs', () => {
 });
 
 describe('compilePattern', () => {
-  it('accepts Python named groups, backreferences and leading inline flags', () => {
-    expect('ab-ab'.replace(compilePattern('(?P<x>ab)-(?P=x)', ''), 'ok')).toBe('ok');
-    expect(compilePattern('(?is)^a.b', '').flags).toBe('is');
-    expect(compilePattern('(?i)x', 'gi').flags).toBe('gi');
+  it('accepts Python named groups, leading inline flags and captureless lookbehind', () => {
+    expect([...compilePattern('(?P<x>ab)-(?<y>cd)', '').matchAll('ab-cd')][0]?.groups).toEqual({ x: 'ab', y: 'cd' });
+    expect(compilePattern('(?is)^a.b', '').test('A\nB')).toBe(true);
+    expect(compilePattern('(?i)x', 'g').test('X')).toBe(true);
+    expect(compilePattern('^b', 'm').test('a\nb')).toBe(true);
+    expect(compilePattern('(?<=\\$)\\d+', '').test('$5')).toBe(true);
   });
 
   it('throws SyntaxError on an invalid pattern', () => expect(() => compilePattern('[', '')).toThrow(SyntaxError));
+
+  it.each(['(a)\\1', '(?P<x>a)(?P=x)', '(?<n>a)\\k<n>', 'a(?=b)', 'a(?!b)'])('refuses %s as unsupported by RE2, with a code', (p) =>
+    expect(() => compilePattern(p, '')).toThrow(expect.objectContaining({ code: 'AGT_ERR_PATTERN_UNSUPPORTED', message: expect.stringMatching(/RE2/) })),
+  );
 });
 
 describe('small helpers', () => {
@@ -41,6 +48,22 @@ describe('small helpers', () => {
     expect(sliceCodePoints('😀😀😀', 2)).toEqual({ text: '😀😀', truncated: true });
     expect(sliceCodePoints('😀😀', 2)).toEqual({ text: '😀😀', truncated: false });
   });
+});
+
+describe('compileGlob', () => {
+  const globs = ['*.py', 'test_*', '[ab].*', '[^ab]*', '?.md', 'src/deep/*.py', 'src/**/*.ts', '**/x', 'src/**', '**', '*', '{a,b}.txt', 'a{b,c{d,e}}f', '\\*.md', 'a.b+c(1)', '*a*a*b', '.env*', 'a**b'];
+  const paths = ['a.py', '.env.py', 'test_e.py', 'b.md', 'c.md', 'src/deep/d.py', 'src/a.ts', 'src/x/y/a.ts', 'x', 'a/b/x', 'src', 'src/q', 'a.txt', 'b.txt', 'c.txt', 'abdf', 'acef', 'ab', '*.md', 'a.b+c(1)', 'xaxab', 'aab', 'a/b', 'aXb', '.env', 'a/x/b'];
+  it.each(globs)('%s matches the same paths as picomatch with dot: true', (glob) => {
+    const oracle = picomatch(glob, { dot: true });
+    const re = compileGlob(glob);
+    expect(paths.filter((p) => re.testExact(p))).toEqual(paths.filter((p) => oracle(p)));
+  });
+
+  it('reads [!…] as fnmatch does: any one character but those', () => {
+    expect(['a.py', 'c.py', '/x'].filter((p) => compileGlob('[!ab]*').testExact(p))).toEqual(['c.py']);
+  });
+
+  it('refuses a glob longer than 65,536 characters', () => expect(() => compileGlob('*'.repeat(70_000))).toThrow(expect.objectContaining({ code: 'AGT_ERR_PATTERN_INVALID' })));
 });
 
 describe('atomicWriteFile', () => {

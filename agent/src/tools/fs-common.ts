@@ -3,7 +3,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { FileNotFoundError, FileOperationFailedError, errorCode } from '../errors.js';
+import { RE2JS } from 're2js';
+import { FileNotFoundError, FileOperationFailedError, PatternInvalidError, PatternUnsupportedError, errorCode } from '../errors.js';
 import { assertOpenedInside, descriptorPath, isInsideWorkspace } from './path-sandbox.js';
 import type { ToolContext, ToolErrorResult } from './types.js';
 import { toolError } from './types.js';
@@ -423,12 +424,21 @@ function scrubRoot(ctx: ToolContext, text: string): string {
 }
 
 const PY_INLINE_FLAGS = /^\(\?([aiLmsux]+)\)/;
+const RE2_FLAGS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
 
 /**
- * Compiles a pattern as a JavaScript RegExp, accepting the Python spellings models often write:
- * `(?P<name>…)`, `(?P=name)` and leading inline flags such as `(?i)`. Throws SyntaxError when invalid.
+ * Compiles a model-supplied pattern for the linear-time RE2 engine (re2js): matching time grows with the
+ * input, never exponentially, so no pattern can stall the event loop. Accepts the Python spellings models
+ * often write (`(?P<name>…)`, leading inline flags such as `(?i)`) and captureless lookbehind. Flags: i, m, s
+ * (others, such as g, are ignored). Throws SyntaxError for a pattern that is invalid everywhere, and
+ * AGT_ERR_PATTERN_UNSUPPORTED for valid JavaScript that RE2 cannot run in linear time (backreferences,
+ * lookahead, `\u` escapes…).
+ *
+ * @example
+ *   compilePattern('(?P<kw>import|return)\\b', 'i').test('Return x'); // true
+ *   compilePattern('(a)\\1', ''); // throws AGT_ERR_PATTERN_UNSUPPORTED
  */
-export function compilePattern(pattern: string, flags: string): RegExp {
+export function compilePattern(pattern: string, flags: string): RE2JS {
   let source = pattern.replaceAll('(?P<', '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
   const inline = PY_INLINE_FLAGS.exec(source);
   let all = flags;
@@ -436,8 +446,130 @@ export function compilePattern(pattern: string, flags: string): RegExp {
     source = source.slice(inline[0].length);
     for (const f of inline[1]!) if ('ims'.includes(f) && !all.includes(f)) all += f;
   }
-  // eslint-disable-next-line security/detect-non-literal-regexp -- the pattern is the tool's input by design
-  return new RegExp(source, all);
+  const re2Flags = [...all].reduce((acc, f) => acc | (RE2_FLAGS[f] ?? 0), RE2JS.LOOKBEHINDS);
+  try {
+    return RE2JS.compile(source, re2Flags);
+  } catch (err) {
+    // Compiling (never running) it natively tells an invalid pattern from one RE2 does not support, and
+    // keeps the familiar JavaScript wording for the invalid ones; this throws SyntaxError for those.
+    // eslint-disable-next-line security/detect-non-literal-regexp -- compiled only to classify the error, never executed
+    new RegExp(source, all);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new PatternUnsupportedError(
+      `Unsupported regex '${pattern}': the search engine is RE2 (linear time), without backreferences, lookahead or ` +
+        `\\u escapes; rewrite the pattern without them (${reason}).`,
+    );
+  }
+}
+
+/** Error data for a pattern compilePattern refused: unsupported keeps its own code, anything else is invalid. */
+export function patternFailure(invalidMessage: string, err: unknown): ToolErrorResult {
+  if (errorCode(err) === 'AGT_ERR_PATTERN_UNSUPPORTED') return toolError((err as Error).message, 'AGT_ERR_PATTERN_UNSUPPORTED');
+  const e = new PatternInvalidError(`${invalidMessage}: ${err instanceof Error ? err.message : String(err)}`);
+  return toolError(e.message, e.code);
+}
+
+// As picomatch: longer globs are refused outright.
+const MAX_GLOB_LENGTH = 65_536;
+const REGEX_SPECIAL = /[\\^$.|?*+()[\]{}]/g;
+
+/** The character class of a glob `[...]` starting at `i` (the `[`), or undefined when it never closes. */
+function globClass(glob: string, i: number): { source: string; end: number } | undefined {
+  let j = i + 1;
+  const negate = glob[j] === '!' || glob[j] === '^';
+  if (negate) j++;
+  const start = j;
+  if (glob[j] === ']') j++; // a leading ] is a member, as in fnmatch
+  while (j < glob.length && glob[j] !== ']') j++;
+  if (j >= glob.length) return undefined;
+  const members = glob.slice(start, j).replace(/[\\[\]^]/g, '\\$&');
+  return { source: negate ? `[^/${members}]` : `[${members}]`, end: j };
+}
+
+/** Index of the `}` closing the brace group opened at `i`, or -1. */
+function closingBrace(glob: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < glob.length; j++) {
+    if (glob[j] === '\\') j++;
+    else if (glob[j] === '{') depth++;
+    else if (glob[j] === '}' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** Splits a brace group's body on its top-level commas. */
+function braceAlternatives(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let last = 0;
+  for (let j = 0; j < body.length; j++) {
+    if (body[j] === '\\') j++;
+    else if (body[j] === '{') depth++;
+    else if (body[j] === '}') depth--;
+    else if (body[j] === ',' && depth === 0) {
+      parts.push(body.slice(last, j));
+      last = j + 1;
+    }
+  }
+  return [...parts, body.slice(last)];
+}
+
+function globSource(glob: string): string {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === '*') {
+      const double = glob[i + 1] === '*';
+      const wholeSegment = double && (i === 0 || glob[i - 1] === '/') && (i + 2 === glob.length || glob[i + 2] === '/');
+      if (wholeSegment && glob[i + 2] === '/') {
+        out += '(?:[^/]*/)*'; // "**/": any number of folders, none included
+        i += 2;
+      } else if (wholeSegment && out.endsWith('/')) {
+        out = `${out.slice(0, -1)}(?:/.*)?`; // "dir/**": the folder itself too
+        i += 1;
+      } else if (wholeSegment) {
+        out += '.*';
+        i += 1;
+      } else {
+        while (glob[i + 1] === '*') i++;
+        out += '[^/]*';
+      }
+    } else if (ch === '?') {
+      out += '[^/]';
+    } else if (ch === '[' && globClass(glob, i)) {
+      const cls = globClass(glob, i)!;
+      out += cls.source;
+      i = cls.end;
+    } else if (ch === '{' && closingBrace(glob, i) > 0) {
+      const end = closingBrace(glob, i);
+      const alternatives = braceAlternatives(glob.slice(i + 1, end));
+      out += alternatives.length > 1 ? `(?:${alternatives.map(globSource).join('|')})` : `\\{${globSource(alternatives[0]!)}\\}`;
+      i = end;
+    } else if (ch === '\\' && i + 1 < glob.length) {
+      out += glob[++i]!.replace(REGEX_SPECIAL, '\\$&');
+    } else {
+      out += ch.replace(REGEX_SPECIAL, '\\$&');
+    }
+  }
+  return out;
+}
+
+/**
+ * Compiles a model-supplied glob (fnmatch style, as picomatch with `dot: true`: `*` and `?` within one path
+ * segment, `**` across folders, `[abc]` / `[!abc]`, `{a,b}`) for the linear-time RE2 engine: a backtracking
+ * glob engine takes minutes over one long name for a pattern like `*a*a*a*a*a*a*a*a*a*a*a*a*b`. Throws
+ * AGT_ERR_PATTERN_INVALID for a pattern longer than 65,536 characters.
+ *
+ * @example
+ *   compileGlob('src/**\/*.ts').testExact('src/a/b.ts'); // true
+ */
+export function compileGlob(glob: string): RE2JS {
+  if (glob.length > MAX_GLOB_LENGTH) throw new PatternInvalidError(`Input length: ${glob.length}, exceeds maximum allowed length: ${MAX_GLOB_LENGTH}`);
+  try {
+    return RE2JS.compile(globSource(glob), RE2JS.DOTALL);
+  } catch (err) {
+    throw new PatternInvalidError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\' };

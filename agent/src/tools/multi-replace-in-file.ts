@@ -1,8 +1,8 @@
+import type { RE2JS } from 're2js';
 import { z } from 'zod';
-import { PatternInvalidError } from '../errors.js';
-import { atomicWriteFile, compilePattern, fileFailure, pythonReplacementToJs, readText } from './fs-common.js';
+import { atomicWriteFile, compilePattern, fileFailure, patternFailure, pythonReplacementToJs, readText } from './fs-common.js';
 import { displayPath, resolveInWorkspace } from './path-sandbox.js';
-import { defineTool, toolError } from './types.js';
+import { defineTool } from './types.js';
 
 /** The original's flag letters: i, m, s; anything else is ignored, as it was. */
 function regexFlags(flags: string | null | undefined): string {
@@ -28,7 +28,7 @@ export const multiReplaceInFileTool = defineTool({
         )
         .max(1000)
         .describe('The edits, applied in order; every occurrence of each is replaced.'),
-      use_regex: z.boolean().default(false).describe('Treat each find as a regular expression (JavaScript syntax).'),
+      use_regex: z.boolean().default(false).describe('Treat each find as a regular expression (RE2 syntax: no backreferences or lookahead).'),
       flags: z.string().nullish().describe('Regex flags when use_regex: "i" ignore case, "m" multiline, "s" dot matches newline.'),
     })
     .strict(),
@@ -43,15 +43,17 @@ export const multiReplaceInFileTool = defineTool({
       for (const { find, replace } of replacements) {
         if (!find) continue;
         if (use_regex) {
-          let pattern: RegExp;
+          let pattern: RE2JS;
           try {
             pattern = compilePattern(find, `g${regexFlags(flags)}`);
           } catch (err) {
-            const e = new PatternInvalidError(`Invalid regex '${find}': ${(err as Error).message}`);
-            return toolError(e.message, e.code);
+            return patternFailure(`Invalid regex '${find}'`, err);
           }
-          changes += [...content.matchAll(pattern)].length;
-          content = content.replace(pattern, pythonReplacementToJs(replace));
+          // RE2 (linear time): a model-supplied pattern cannot stall the service on a large file. The
+          // capture-free test() runs on RE2's fast DFA and spares both capturing passes when nothing matches.
+          if (!pattern.test(content)) continue;
+          changes += [...pattern.matchAll(content)].length;
+          content = pattern.matcher(content).replaceAll(pythonReplacementToJs(replace));
         } else {
           const parts = content.split(find);
           changes += parts.length - 1;

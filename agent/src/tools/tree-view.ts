@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { FileNotFoundError } from '../errors.js';
-import { OutputBudget, fileFailure, listEntries } from './fs-common.js';
+import { OutputBudget, compileGlob, fileFailure, listEntries } from './fs-common.js';
 import { resolveInWorkspace } from './path-sandbox.js';
 import type { ToolContext } from './types.js';
 import { defineTool, toolError } from './types.js';
@@ -57,8 +56,8 @@ export const treeViewTool = defineTool({
       }
       const names = new Set(exclude ?? []);
       // As the original: only patterns containing "*" are globs, anything else must match the whole name.
-      const globs = [...names].filter((p) => p.includes('*')).map((p) => picomatch(p, { dot: true }));
-      const hidden = (name: string) => (!show_hidden && name.startsWith('.')) || names.has(name) || globs.some((m) => m(name));
+      const globs = [...names].filter((p) => p.includes('*')).map((p) => compileGlob(p));
+      const hidden = (name: string) => (!show_hidden && name.startsWith('.')) || names.has(name) || globs.some((g) => g.testExact(name));
       const budget = new OutputBudget(ctx.config.tools.outputMaxBytes);
       const lines = [`${basename(root)}/`];
       budget.take(lines[0]!);
