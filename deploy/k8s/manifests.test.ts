@@ -102,7 +102,17 @@ describe.skipIf(!HAVE_KUBECTL).each(OVERLAYS)('kustomize overlay %s', (overlay) 
     expect(timing(c.readinessProbe)).toEqual(['/ready', 10, 5, 3, 3]);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(c.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // What bubblewrap (the tool sandbox) needs, and only in a pod with its own user namespace.
+    expect(pod.hostUsers).toBe(false);
+    expect(c.securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      procMount: 'Unmasked',
+      seccompProfile: { type: 'Unconfined' },
+      appArmorProfile: { type: 'Unconfined' },
+    });
     expect(c.volumeMounts.map((m: Any) => m.mountPath).sort()).toEqual(['/tmp', '/workspace']);
     for (const v of pod.volumes) expect(v.emptyDir, v.name).toBeDefined();
     const ann = d.spec.template.metadata.annotations;
@@ -114,6 +124,8 @@ describe.skipIf(!HAVE_KUBECTL).each(OVERLAYS)('kustomize overlay %s', (overlay) 
     const cm = find(objs, 'ConfigMap', 'luminamind-config');
     const unknown = Object.keys(cm.data).filter((k) => !configVariables.includes(k));
     expect(unknown).toEqual([]);
+    // Prod refuses to become ready without the tool sandbox; staging uses it where it can start.
+    expect(cm.data.SHELL_SANDBOX).toBe(overlay === 'prod' ? 'required' : 'auto');
     const d = find(objs, 'Deployment', 'luminamind');
     const template: string = d.spec.template.metadata.annotations['vault.hashicorp.com/agent-inject-template-luminamind.env'];
     const vaultVars = [...template.matchAll(/export (\w+)=/g)].map((m) => m[1] as string);
