@@ -132,8 +132,9 @@ const strip = <T extends { report?: Report }>({ report: _r, ...rest }: T): Omit<
  * Pure: the same reports, baselines, policy and context give the same decision.
  *
  * Overall: a veto check that fails → fail (exit 1); else a veto check without fresh evidence or
- * otherwise inconclusive → inconclusive (exit 2); else weighted score < minScore → fail (exit 1);
- * else any warn, non-veto fail or inconclusive → warn (exit 0); else pass (exit 0).
+ * otherwise inconclusive → inconclusive (exit 2); else evidence that is given but broken (stale, invalid,
+ * unaccepted) or a failed stage its report does not explain → inconclusive (exit 2); else weighted score <
+ * minScore → fail (exit 1); else any warn, non-veto fail or inconclusive (absent evidence) → warn (exit 0); else pass.
  *
  * @example
  *   const decision = decide(await loadEvidence('reports'), await loadEvidence('baselines'), await loadPolicy('pr'), { commit, now });
@@ -142,6 +143,8 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
   const evidence = Object.fromEntries(ReportKindSchema.options.map((k) => [k, assessEvidence(reports[k], k, policy, context.commit)])) as Record<ReportKind, ReturnType<typeof assessEvidence>>;
   const base = Object.fromEntries(ReportKindSchema.options.map((k) => [k, assessBaseline(baselines[k], k)])) as Record<ReportKind, ReturnType<typeof assessBaseline>>;
   const used = new Set<ReportKind>();
+  // How the stage behind a kind's evidence ran: stamped in its envelope, or as this gate invocation saw it.
+  const stageOf = (k: ReportKind) => evidence[k].report?.stage ?? context.stages?.find((st) => st.kind === k && st.status === 'ran')?.run;
 
   const checks: CheckResult[] = CHECK_IDS.flatMap((id) => {
     const config = policy.policy.checks[id];
@@ -162,7 +165,7 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
       }
     }
     // The exit code of the stage that wrote the evidence is evidence too: a failed stage can never make a check pass.
-    const stage = ev.report?.stage ?? context.stages?.find((st) => st.kind === check.kind && st.status === 'ran')?.run;
+    const stage = stageOf(check.kind);
     if (stageFailed(stage) && (outcome.verdict === 'pass' || outcome.verdict === 'warn'))
       outcome = { ...outcome, verdict: 'inconclusive', reason: `${describeStage(stage!)}, so its evidence cannot pass this check (it measured: ${outcome.reason})` };
     const baselineValue = outcome.baselineValue ?? null;
@@ -191,6 +194,13 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
   const vetoFails = checks.filter((c) => c.veto && c.verdict === 'fail');
   const vetoUnknown = checks.filter((c) => c.veto && c.verdict === 'inconclusive');
   const soft = checks.filter((c) => c.verdict === 'warn' || (!c.veto && c.verdict !== 'pass'));
+  // Evidence that was given but is broken (unreadable, inconsistent, from another commit or tree, of an unaccepted mode)
+  // never promotes, whatever the check's weight: only absent evidence of a non-veto check may pass as a warning.
+  const broken = ReportKindSchema.options.filter((k) => used.has(k) && ['stale', 'invalid', 'unaccepted'].includes(evidence[k].status));
+  // A stage that failed while every check of its kind still passes: its exit code says something its report does not.
+  const unexplained = ReportKindSchema.options.filter((k) => {
+    return used.has(k) && stageFailed(stageOf(k)) && !checks.some((c) => c.kind === k && c.verdict === 'fail');
+  });
   const reasons: string[] = [];
   let verdict: Verdict;
   if (vetoFails.length) {
@@ -199,6 +209,10 @@ export function decide(reports: EvidenceSet, baselines: EvidenceSet, policy: Loa
   } else if (vetoUnknown.length) {
     verdict = 'inconclusive';
     reasons.push(`veto check(s) without usable evidence: ${vetoUnknown.map((c) => c.id).join(', ')}`);
+  } else if (broken.length || unexplained.length) {
+    verdict = 'inconclusive';
+    for (const k of broken) reasons.push(`${evidence[k].status} ${k} evidence cannot promote: ${evidence[k].reasons.join('; ')}`);
+    for (const k of unexplained) reasons.push(`the ${k} stage failed though its report shows nothing failing: ${describeStage(stageOf(k)!)}`);
   } else if (score < policy.policy.minScore) {
     verdict = 'fail';
     reasons.push(`score ${score.toFixed(3)} is below the policy's minimum ${policy.policy.minScore}`);

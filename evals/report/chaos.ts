@@ -48,10 +48,17 @@ export function failedDrills(results: readonly ChaosResult[]): { drill: string; 
   });
 }
 
-/** Why a chaos report cannot stand as evidence, or nothing: no drills, or a drill twice. */
+/**
+ * Why a chaos report cannot stand as evidence, or nothing: no drills, a drill twice, or a drill that claims it held
+ * while a phase's probe measured nothing (an honest failure, with its error or verdict fail, is evidence; this is not).
+ */
 export function chaosIntegrity(report: Pick<ChaosReport, 'results'>): string[] {
   const problems: string[] = [];
   if (report.results.length === 0) problems.push('no drills ran');
+  for (const r of report.results.filter((x) => !x.error && x.verdict === 'pass')) {
+    const empty = PHASES.flatMap((name) => phaseUnmeasured(name, r[name]) ?? []);
+    if (empty.length) problems.push(`drill ${r.drill} claims it held, but its ${empty.join(', ')}`);
+  }
   const dup = duplicatedIds(report.results.map((r) => r.drill));
   if (dup.length) problems.push(`drills reported twice: ${dup.join(', ')}`);
   return problems;
