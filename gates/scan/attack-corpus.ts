@@ -9,7 +9,7 @@ export const CORPORA = ['path-traversal', 'shell-injection', 'ssrf'] as const;
 export type CorpusId = (typeof CORPORA)[number];
 
 /** Error codes that mean "the tool refused": anything else (or success) lets the payload through. */
-export const REFUSAL_CODES = new Set(['AGT_ERR_PATH_OUTSIDE_WORKSPACE', 'AGT_ERR_COMMAND_REFUSED', 'AGT_ERR_URL_REFUSED', 'AGT_ERR_TOOL_INPUT_INVALID']);
+export const REFUSAL_CODES = new Set(['AGT_ERR_PATH_OUTSIDE_WORKSPACE', 'AGT_ERR_COMMAND_REFUSED', 'AGT_ERR_URL_REFUSED', 'AGT_ERR_TOOL_INPUT_INVALID', 'AGT_ERR_SANDBOX_UNAVAILABLE']);
 
 /**
  * One hostile tool call. Strings may hold placeholders filled per run: {{workspace}}, {{outside}},
