@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { errorCode } from '../../errors.js';
 import { resolveInWorkspace } from '../path-sandbox.js';
 import type { ToolContext } from '../types.js';
+import type { RunOutcome } from './exec.js';
 
 /** A command the policy refused; `rule` is stable (for audit logs), `message` says why, for the model. */
 export class ShellRefusal extends Error {
@@ -25,7 +26,15 @@ export interface VetOptions {
   readonly searchPath?: readonly string[];
   /** The HOME the program gets: never the workspace, so config a program reads from HOME cannot be planted. */
   readonly home: string;
+  /**
+   * Runs a helper program the policy needs to look before it decides (git reading its own config), the way the
+   * command itself will run: inside the sandbox when there is one. Absent, helpers run directly.
+   */
+  readonly runHelper?: HelperRunner;
 }
+
+/** Runs `program args` in `cwd` with exactly `env`, output capped; undefined when the program is not installed. */
+export type HelperRunner = (program: string, args: readonly string[], opts: { cwd: string; env: Record<string, string> }) => Promise<RunOutcome | undefined>;
 
 /** What to actually run: the policy may prepend pinned options, add env pins and move the working directory. */
 export interface VettedCommand {

@@ -95,10 +95,21 @@ async function runConfined(ctx: ToolContext, command: string, argv: string[], op
   const sandbox = await sandboxStatus(ctx.config.tools.shell.sandbox, searchPath);
   // Unconfined, HOME is a fresh folder outside the workspace, removed after the call.
   const home = sandbox.confined ? SANDBOX_HOME : await mkdtemp(join(tmpdir(), 'lm-shell-home-'));
+  const limits = { maxBytes: ctx.config.tools.outputMaxBytes, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  /** Runs a program the one way every tool process runs: confined when the sandbox is there. */
+  const runIn = async (program: string, args: readonly string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }) => {
+    const exe = await findProgram(program, searchPath);
+    if (!exe) return undefined;
+    const argv = sandbox.confined
+      ? await confinedArgv(sandbox, { workspaceRoot: ctx.workspaceRoot, cwd: opts.cwd, searchPath, limits: ctx.config.tools.shell.sandbox.limits }, exe, args)
+      : { file: exe, args: [...args] };
+    return runProgram(argv.file, argv.args, { ...opts, ...limits });
+  };
   try {
     let vetted: VettedCommand;
     try {
-      vetted = await vetCommand(argv, { ctx, cwd, home, allowedPrograms: ctx.config.tools.shell.allowedPrograms, searchPath });
+      const runHelper = (program: string, args: readonly string[], opts: { cwd: string; env: Record<string, string> }) => runIn(program, args, { ...opts, timeoutMs: 10_000 });
+      vetted = await vetCommand(argv, { ctx, cwd, home, allowedPrograms: ctx.config.tools.shell.allowedPrograms, searchPath, runHelper });
     } catch (err) {
       if (err instanceof ShellRefusal) return refusal(ctx, command, err.rule, err.message);
       throw err;
@@ -107,25 +118,18 @@ async function runConfined(ctx: ToolContext, command: string, argv: string[], op
       if (sandbox.state === 'unavailable') return sandboxRefusal(ctx, command, vetted.program, sandbox);
       ctx.onSecurityEvent?.({ type: 'sandbox_off', tool: 'shell', detail: { command, program: vetted.program, reason: sandbox.detail } });
     }
-    const exe = await findProgram(vetted.program, searchPath);
-    if (!exe) {
+    const where = vetted.cwd ?? cwd;
+    const out = await runIn(vetted.program, vetted.args, { cwd: where, env: buildChildEnv(home, vetted.env, searchPath), timeoutMs });
+    if (!out) {
       // The original ran through a shell, which reports a missing program as exit 127.
       const stderr = `${vetted.program}: command not found (searched ${searchPath.join(':')})`;
       return { error: true, code: 127, message: stderr, stdout: '', stderr };
     }
-    const runIn = vetted.cwd ?? cwd;
-    const limits = { timeoutMs, maxBytes: ctx.config.tools.outputMaxBytes, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-    const env = buildChildEnv(home, vetted.env, searchPath);
-    const argvToRun = sandbox.confined
-      ? await confinedArgv(sandbox, { workspaceRoot: ctx.workspaceRoot, cwd: runIn, searchPath, limits: ctx.config.tools.shell.sandbox.limits }, exe, vetted.args)
-      : { file: exe, args: vetted.args };
-    const out = await runProgram(argvToRun.file, argvToRun.args, { cwd: runIn, env, ...limits });
-    return shellResult(ctx, out, runIn, limits.maxBytes);
+    return shellResult(ctx, out, where, limits.maxBytes);
   } finally {
     if (!sandbox.confined) await rm(home, { recursive: true, force: true });
   }
 }
-
 
 function sandboxRefusal(ctx: ToolContext, command: string, program: string, sandbox: SandboxStatus): ToolResult {
   const err = new SandboxUnavailableError(

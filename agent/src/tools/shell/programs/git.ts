@@ -102,21 +102,25 @@ function gitEnv(p: PolicyCtx): Record<string, string> {
   };
 }
 
-async function gitProbe(p: PolicyCtx, globals: readonly string[], args: readonly string[], env: Record<string, string>) {
+/**
+ * Runs git to look before deciding. `where: 'host'` sees what the service sees (to find a repository that lives
+ * outside the workspace, which the sandbox would hide); everything else runs as the command will, confined.
+ */
+async function gitProbe(p: PolicyCtx, globals: readonly string[], args: readonly string[], env: Record<string, string>, where: 'host' | 'sandbox' = 'sandbox') {
+  const argv = [...GIT_PINNED_CONFIG.flatMap((kv) => ['-c', kv]), ...globals, ...args];
+  const opts = { cwd: p.opts.cwd, env: buildChildEnv(p.opts.home, env, p.opts.searchPath) };
+  const out = p.opts.runHelper && where === 'sandbox' ? await p.opts.runHelper('git', argv, opts) : await runDirectly(p, argv, opts);
+  return out?.exitCode === 0 ? out.stdout : undefined;
+}
+
+async function runDirectly(p: PolicyCtx, argv: readonly string[], opts: { cwd: string; env: Record<string, string> }) {
   const exe = await findProgram('git', p.opts.searchPath ?? SAFE_SEARCH_PATH);
-  if (!exe) return undefined;
-  const out = await runProgram(exe, [...GIT_PINNED_CONFIG.flatMap((kv) => ['-c', kv]), ...globals, ...args], {
-    cwd: p.opts.cwd,
-    env: buildChildEnv(p.opts.home, env, p.opts.searchPath),
-    timeoutMs: 10_000,
-    maxBytes: 1_000_000,
-  });
-  return out.exitCode === 0 ? out.stdout : undefined;
+  return exe ? runProgram(exe, argv, { ...opts, timeoutMs: 10_000, maxBytes: 1_000_000 }) : undefined;
 }
 
 /** The repository git would use must live in the workspace, with no alternates and only allowlisted config keys. */
 async function vetRepository(p: PolicyCtx, globals: readonly string[], env: Record<string, string>): Promise<Record<string, string>> {
-  const dirs = await gitProbe(p, globals, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], env);
+  const dirs = await gitProbe(p, globals, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], env, 'host');
   if (dirs === undefined) return {};
   for (const dir of dirs.split('\n').filter(Boolean)) await inside(p, dir, 'repository directory');
   const commonDir = dirs.split('\n').filter(Boolean)[1];
