@@ -4,9 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile, type ChaosResult } from '../../evals/report/index.js';
 import { watchAlert, type AlertJournal, type AlertWatch } from './prometheus.js';
 import { startProbe, type Sample } from './probe.js';
-import { runQualitySubset, type QualityResult } from './quality.js';
+import { describeQuality, runQualitySubset, type QualityResult } from './quality.js';
 import { startStack } from './stack.js';
-import { DEFAULT_HYPOTHESIS, type Drill, type Hypothesis, type StackSpec } from './types.js';
+import { DEFAULT_HYPOTHESIS, type Drill, type Hypothesis, type Refusal, type StackSpec } from './types.js';
 
 export interface DrillRunOptions {
   /** Steady load in requests/s (small: loopback, bounded). */
@@ -27,11 +27,16 @@ export interface DrillRunOptions {
 
 export interface PhaseStats {
   held: boolean;
+  /** What the phase had to show: served (a success share and a P95 bound) or refused as designed. */
+  expect: 'serve' | 'refuse';
   requests: number;
   successRate: number;
   errorRate: number;
   p50Ms: number;
   p95Ms: number;
+  /** Refuse phases: requests refused as the hypothesis says, and those that were neither served nor so refused. */
+  refused?: number;
+  wrong?: number;
   detail: string;
 }
 
@@ -64,13 +69,65 @@ function phase(samples: Sample[], minSuccess: number, maxP95: number): PhaseStat
   const held = samples.length > 0 && successRate >= minSuccess && p95Ms <= maxP95;
   return {
     held,
+    expect: 'serve',
     requests: samples.length,
     successRate,
     errorRate: 1 - successRate,
     p50Ms: percentile(samples.map((s) => s.ms), 50),
     p95Ms,
-    detail: `${ok}/${samples.length} ok (need ≥${(minSuccess * 100).toFixed(0)} %), p95 ${p95Ms} ms (need ≤${maxP95} ms)`,
+    detail: samples.length ? `${ok}/${samples.length} ok (need ≥${(minSuccess * 100).toFixed(0)} %), p95 ${p95Ms} ms (need ≤${maxP95} ms)` : 'not measured: no request in this phase',
   };
+}
+
+const outcomeOf = (s: Sample) => (s.status === 0 ? 'hung or no answer' : s.ok ? 'served' : `HTTP ${s.status}${s.code ? ` ${s.code}` : ''}`);
+
+/**
+ * The during phase of a fault the design refuses: every request sent after the fault took effect is refused with the
+ * documented status and code within `maxMs`; one already in flight may finish served or refused so. None hangs, none
+ * is a 500 or another code, and at least one is refused (else the refusal was never seen).
+ */
+export function refusalPhase(samples: Sample[], injectedAt: number, refuse: Refusal): PhaseStats {
+  const isRefusal = (s: Sample) => s.status === refuse.status && s.code === refuse.code;
+  const inFlight = (s: Sample) => s.sentAt < injectedAt;
+  const right = (s: Sample) => (inFlight(s) ? s.ok || isRefusal(s) : isRefusal(s) && s.ms <= refuse.maxMs);
+  const refused = samples.filter(isRefusal).length;
+  const wrong = samples.filter((s) => !right(s));
+  const ok = samples.filter((s) => s.ok).length;
+  const counts = new Map<string, number>();
+  for (const s of wrong) counts.set(outcomeOf(s), (counts.get(outcomeOf(s)) ?? 0) + 1);
+  const slow = wrong.filter((s) => isRefusal(s)).length;
+  const held = samples.length > 0 && wrong.length === 0 && refused > 0;
+  const want = `every request refused with ${refuse.status} ${refuse.code} within ${refuse.maxMs} ms, none hung, none a 500`;
+  return {
+    held,
+    expect: 'refuse',
+    requests: samples.length,
+    successRate: samples.length ? ok / samples.length : 0,
+    errorRate: samples.length ? 1 - ok / samples.length : 0,
+    p50Ms: percentile(samples.map((s) => s.ms), 50),
+    p95Ms: percentile(samples.map((s) => s.ms), 95),
+    refused,
+    wrong: wrong.length,
+    detail: samples.length
+      ? `${refused}/${samples.length} refused, ${wrong.length} otherwise${wrong.length ? ` (${[...counts].map(([k, n]) => `${k}${k.startsWith(`HTTP ${refuse.status}`) && slow ? ' too slow' : ''} ×${n}`).join(', ')})` : ''} (need: ${want})`
+      : 'not measured: no request in this phase',
+  };
+}
+
+/**
+ * What the eval subset during the fault must show. Serving through the fault: at least minQualityAnswered answered and
+ * every answer passes grading. Refusing as designed: every case refused with the documented status and code (an answer
+ * must still pass). No answer is "not measured", never a pass.
+ */
+export function judgeQuality(q: QualityResult, h: Pick<Hypothesis, 'minQualityAnswered' | 'refuseDuring'>): string[] {
+  const problems: string[] = [];
+  if (q.passed < q.answered) problems.push(`quality: ${q.answered - q.passed} answer(s) during the fault failed grading`);
+  if (h.refuseDuring) {
+    const refusal = h.refuseDuring;
+    const other = q.results.filter((r) => !r.answered && !(r.status === refusal.status && r.code === refusal.code));
+    if (other.length) problems.push(`quality: ${other.map((r) => `${r.id} ${r.reason}`).join(', ')}; need answered or refused with ${refusal.status} ${refusal.code}`);
+  } else if (q.answered < h.minQualityAnswered) problems.push(`quality: ${describeQuality(q)} during the fault (need ≥${h.minQualityAnswered} answered)`);
+  return problems;
 }
 
 /** The send time of the first of RECOVERY_STREAK consecutive successes sent after the fault ended. */
@@ -150,7 +207,8 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     proof.heal = await drill.heal(stack);
     mark(`fault ended: ${JSON.stringify(proof.heal)}`);
     const qualityResult = await quality;
-    mark(`eval subset during the fault: ${qualityResult.passed}/${qualityResult.answered} answered passed (${qualityResult.cases} cases)`, qualityResult.passed === qualityResult.answered && qualityResult.answered >= h.minQualityAnswered);
+    const qualityProblems = judgeQuality(qualityResult, h);
+    mark(`eval subset during the fault: ${describeQuality(qualityResult)}`, qualityProblems.length === 0);
 
     const deadline = healedAt + h.recoveryDeadlineSeconds;
     let recoveredAt: number | undefined;
@@ -171,7 +229,9 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     const beforeSamples = samples.filter(endedBefore);
     const phases = {
       before: phase(beforeSamples, h.minSuccessBefore, h.maxP95Ms),
-      during: phase(samples.filter((s) => !endedBefore(s) && s.sentAt < healedAt), h.minSuccessDuring, h.maxP95MsDuring),
+      during: h.refuseDuring
+        ? refusalPhase(samples.filter((s) => !endedBefore(s) && s.sentAt < healedAt), injectedAt, h.refuseDuring)
+        : phase(samples.filter((s) => !endedBefore(s) && s.sentAt < healedAt), h.minSuccessDuring ?? 1, h.maxP95MsDuring),
       after: phase(samples.filter((s) => s.sentAt >= (recoveredAt ?? healedAt)), h.minSuccessAfter, h.maxP95Ms),
     };
     const integrity = await checkThreads(stack.url, beforeSamples.filter((s) => s.ok));
@@ -189,8 +249,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     const violations: string[] = [];
     for (const [name, stats] of Object.entries(phases)) if (!stats.held) violations.push(`${name}: ${stats.detail}`);
     if (recoverySeconds === null || recoverySeconds > h.recoveryDeadlineSeconds) violations.push(`recovery ${recoverySeconds ?? 'never'} s > ${h.recoveryDeadlineSeconds} s`);
-    if (qualityResult.passed < qualityResult.answered) violations.push(`quality: ${qualityResult.answered - qualityResult.passed} answer(s) during the fault failed grading`);
-    if (qualityResult.answered < h.minQualityAnswered) violations.push(`quality: ${qualityResult.answered}/${qualityResult.cases} eval cases answered during the fault (need ≥${h.minQualityAnswered})`);
+    violations.push(...qualityProblems);
     if (integrity.lost.length || integrity.corrupted.length) violations.push(`data: ${integrity.lost.length} thread(s) lost, ${integrity.corrupted.length} corrupted`);
     if (alert.status === 'violated') violations.push(`alert: ${alert.reason}`);
     if (health.some((ok) => !ok)) violations.push(`a service process is down after the drill: ${stack.services.map((s, i) => (health[i] ? '' : s.stderrTail().slice(-300))).join(' ')}`);
@@ -222,7 +281,10 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
       drill: drill.id,
       verdict,
       before: { ...phases.before },
-      during: { ...phases.during, quality: { answered: qualityResult.answered, passed: qualityResult.passed, cases: qualityResult.cases } },
+      during: {
+        ...phases.during,
+        quality: { answered: qualityResult.answered, passed: qualityResult.passed, cases: qualityResult.cases, measured: qualityResult.answered > 0, summary: describeQuality(qualityResult) },
+      },
       after: { ...phases.after, threadsChecked: integrity.checked, threadsIntact: integrity.intact },
       recoverySeconds,
       deadlineSeconds: h.recoveryDeadlineSeconds,

@@ -1,4 +1,5 @@
 import { SCENARIOS } from '../../load/scenarios.js';
+import { PROBE_TIMEOUT_MS } from './types.js';
 
 export interface Sample {
   seq: number;
@@ -7,6 +8,8 @@ export interface Sample {
   ms: number;
   ok: boolean;
   status: number;
+  /** The error code of a refused request (`{"error": {"code"}}`), when it carried one. */
+  code?: string;
   threadId: string;
   message: string;
   done: boolean;
@@ -15,7 +18,12 @@ export interface Sample {
 const MIX = [SCENARIOS.plain, SCENARIOS['one-tool'], SCENARIOS['multi-tool']];
 
 /** One chat turn; ok only for a completed run with an answer. Status 0 = no HTTP answer (refused, reset, timeout). */
-export async function chat(url: string, threadId: string, message: string, timeoutMs: number): Promise<{ status: number; body?: { status?: string; answer?: string; tool_calls?: { name: string }[] } }> {
+export async function chat(
+  url: string,
+  threadId: string,
+  message: string,
+  timeoutMs: number,
+): Promise<{ status: number; code?: string; body?: { status?: string; answer?: string; tool_calls?: { name: string }[]; error?: { code?: string } } }> {
   try {
     const res = await fetch(`${url}/v1/chat`, {
       method: 'POST',
@@ -23,8 +31,8 @@ export async function chat(url: string, threadId: string, message: string, timeo
       body: JSON.stringify({ thread_id: threadId, message }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await res.json().catch(() => undefined)) as { status?: string; answer?: string } | undefined;
-    return { status: res.status, body };
+    const body = (await res.json().catch(() => undefined)) as { status?: string; answer?: string; error?: { code?: string } } | undefined;
+    return { status: res.status, ...(typeof body?.error?.code === 'string' ? { code: body.error.code } : {}), body };
   } catch {
     return { status: 0 };
   }
@@ -44,9 +52,10 @@ export function startProbe(url: string, options: { rate: number; origin: number;
     const sample: Sample = { seq: n, sentAt: (performance.now() - options.origin) / 1000, ms: 0, ok: false, status: 0, threadId: `${options.prefix}-${n}`, message: scenario.message, done: false };
     samples.push(sample);
     const started = performance.now();
-    const p = chat(url, sample.threadId, scenario.message, options.timeoutMs ?? 10_000).then(({ status, body }) => {
+    const p = chat(url, sample.threadId, scenario.message, options.timeoutMs ?? PROBE_TIMEOUT_MS).then(({ status, code, body }) => {
       sample.ms = Math.round(performance.now() - started);
       sample.status = status;
+      if (code) sample.code = code;
       sample.ok = status === 200 && body?.status === 'completed' && Boolean(body.answer);
       sample.done = true;
     });

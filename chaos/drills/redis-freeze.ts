@@ -6,6 +6,8 @@ export const redisFreeze = {
   runbook: 'R3 Latency / R2 (Redis unresponsive, not down)',
   faultSeconds: 4,
   stack: { redis: 'persistent' },
+  // A frozen store is slow, not gone: most requests wait for it and are served (the rest are refused with 503).
+  hypothesis: { minSuccessDuring: 0.5, minQualityAnswered: 2 },
   async inject(stack) {
     await stack.redis!.kill('SIGSTOP');
     return { signal: 'SIGSTOP', pid: stack.redis!.pid() };

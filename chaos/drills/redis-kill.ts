@@ -6,6 +6,8 @@ export const redisKill = {
   runbook: 'R2 HighErrorRate (Redis down) / Redis node RTO < 2 min, RPO < 1 s',
   faultSeconds: 4,
   stack: { redis: 'persistent' },
+  // The design refuses a chat while its store is down (503 rather than forget): that is what the during phase measures.
+  hypothesis: { refuseDuring: { status: 503, code: 'AGT_ERR_CHECKPOINT_FAILED', maxMs: 2_000 }, minQualityAnswered: 0 },
   async inject(stack) {
     const pid = stack.redis!.pid();
     await stack.redis!.kill('SIGKILL');

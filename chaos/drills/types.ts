@@ -7,27 +7,76 @@ import type { AlertExpectation } from './prometheus.js';
 export const DRILL_IDS = ['redis-kill', 'redis-freeze', 'model-503', 'model-latency-x10', 'replica-kill', 'memory-pressure'] as const;
 export type DrillId = (typeof DRILL_IDS)[number];
 
-/** The steady state a drill must keep (errors < 1 %, P95 ≤ 5 s, recovery < 30 s, no data loss). */
+/**
+ * The design's answer to a fault it does not mask (redis-kill: refuse a chat rather than forget it): every request sent
+ * while the fault is on is refused within `maxMs` with this status and error code; none hangs, none is a 500.
+ */
+export interface Refusal {
+  status: number;
+  /** The documented error code (docs/ERRORS.md) the refusal carries. */
+  code: string;
+  maxMs: number;
+}
+
+/**
+ * The steady state a drill must keep (the targets: errors < 1 %, P95 ≤ 5 s, recovery < 30 s, no data loss). Every
+ * phase states what must hold and can be seen failing: the during phase either serves (`minSuccessDuring` > 0 with
+ * `maxP95MsDuring`) or refuses (`refuseDuring`), never "≥ 0 %"; validateHypothesis rejects a bound nothing can miss.
+ */
 export interface Hypothesis {
   minSuccessBefore: number;
-  minSuccessDuring: number;
+  /** Serve through the fault: at least this share succeeds. Exactly one of this and refuseDuring. */
+  minSuccessDuring?: number;
+  /** Refuse during the fault, as the design intends. Exactly one of this and minSuccessDuring. */
+  refuseDuring?: Refusal;
   minSuccessAfter: number;
   maxP95Ms: number;
   maxP95MsDuring: number;
   recoveryDeadlineSeconds: number;
-  /** Eval subset during the fault: at least this many cases must be answered, and every answered one must pass. */
+  /** Eval subset during a fault the service serves through: at least this many cases answered, and every answered one passes. */
   minQualityAnswered: number;
 }
 
 export const DEFAULT_HYPOTHESIS: Hypothesis = {
   minSuccessBefore: 0.99,
-  minSuccessDuring: 0,
   minSuccessAfter: 0.99,
   maxP95Ms: 5_000,
   maxP95MsDuring: 5_000,
   recoveryDeadlineSeconds: 30,
-  minQualityAnswered: 0,
+  minQualityAnswered: 1,
 };
+
+/** A probe request gives up after this long (status 0): a latency bound at or above it can never be exceeded. */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Why a hypothesis cannot be seen failing, or nothing: a success floor of 0 % (or above 100 %), a latency bound the
+ * probe's own timeout keeps anything from exceeding, neither or both of serve and refuse during the fault, a
+ * refusal with a 500 or a non-error status, or a quality probe that needs no answer while the service serves.
+ *
+ * @example
+ *   hypothesisProblems({ ...DEFAULT_HYPOTHESIS, minSuccessDuring: 0 }); // ['minSuccessDuring 0: a floor of 0 % cannot fail']
+ */
+export function hypothesisProblems(h: Hypothesis): string[] {
+  const problems: string[] = [];
+  const share = (name: string, v: number | undefined) => {
+    if (v === undefined) return;
+    if (!(v > 0)) problems.push(`${name} ${v}: a floor of 0 % cannot fail`);
+    if (v > 1) problems.push(`${name} ${v}: a share above 100 % can never hold`);
+  };
+  share('minSuccessBefore', h.minSuccessBefore);
+  share('minSuccessAfter', h.minSuccessAfter);
+  share('minSuccessDuring', h.minSuccessDuring);
+  for (const [name, ms] of [['maxP95Ms', h.maxP95Ms], ['maxP95MsDuring', h.maxP95MsDuring], ['refuseDuring.maxMs', h.refuseDuring?.maxMs]] as const)
+    if (ms !== undefined && (!(ms > 0) || ms >= PROBE_TIMEOUT_MS)) problems.push(`${name} ${ms} ms: must be in (0, ${PROBE_TIMEOUT_MS}) ms, since a probe gives up at ${PROBE_TIMEOUT_MS} ms and nothing can exceed that`);
+  if ((h.minSuccessDuring === undefined) === (h.refuseDuring === undefined)) problems.push('the during phase must state exactly one of minSuccessDuring (serve through the fault) and refuseDuring (refuse as designed)');
+  if (h.refuseDuring) {
+    if (h.refuseDuring.status < 400 || h.refuseDuring.status > 599 || h.refuseDuring.status === 500) problems.push(`refuseDuring.status ${h.refuseDuring.status}: a refusal is a documented 4xx/5xx, never a 500`);
+    if (!/^[A-Z]+_ERR_[A-Z_]+$/.test(h.refuseDuring.code)) problems.push(`refuseDuring.code ${h.refuseDuring.code}: name the documented error code`);
+  } else if (!(h.minQualityAnswered >= 1)) problems.push(`minQualityAnswered ${h.minQualityAnswered}: a quality probe that needs no answer measures nothing`);
+  if (!(h.recoveryDeadlineSeconds > 0)) problems.push(`recoveryDeadlineSeconds ${h.recoveryDeadlineSeconds}: must be > 0`);
+  return problems;
+}
 
 export interface StackSpec {
   /** A private redis-server: persistent = append-only file fsynced on every write (RPO 0), ephemeral = nothing on disk. */
