@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intendedSendTimes, mixOrder, runOpenLoop, type OpenLoopRequest } from './open-loop.js';
-import { percentile } from './runner.js';
+import { percentile } from '../evals/report/index.js';
 
 const open = new Set<ServerResponse>();
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { summariseLoad, type LoadResult, type LoadSummaryOutcome } from '../evals/report/index.js';
+import { percentile, summariseLoad, type LoadResult, type LoadSummaryOutcome } from '../evals/report/index.js';
 import { runOpenLoop, type OpenLoopRequest } from './open-loop.js';
 import type { Profile } from './profiles.js';
 import { requestMix } from './scenarios.js';
@@ -24,13 +24,6 @@ export type RunMeasurement = LoadResult & ResourceSample & {
   /** Median time to first byte of streamed (SSE) requests, from the intended send time; absent without any. */
   streamedTtfbP50Ms?: number;
 };
-
-/** Nearest-rank percentile of raw latencies (ms). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
 
 function modelLedger(target: LoadTarget, latency: Profile['latency']): () => number | undefined {
   const sim = target.sim;

@@ -15,7 +15,7 @@ export const loadBaseline = {
   id: 'load-baseline',
   kind: 'load',
   title: 'No regression vs load baseline',
-  unit: 'ratio',
+  unit: 'change',
   description: "The load report's own comparison verdict against its baseline; measured: the largest relative change of p50/p95/p99.",
   paramsSchema: z.object({}).strict(),
   evaluate: ({ report }) => {

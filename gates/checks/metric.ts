@@ -23,6 +23,8 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
       return `${(value * 100).toFixed(2)}%`;
     case 'pct':
       return `${value.toFixed(2)}%`;
+    case 'change':
+      return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
     case 'ms':
       return `${Math.round(value)} ms`;
     case 'rps':

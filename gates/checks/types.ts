@@ -42,8 +42,8 @@ export const CheckPolicySchema = z
   .strict();
 export type CheckPolicy = z.infer<typeof CheckPolicySchema>;
 
-/** How a measure is shown: `ratio` 0..1 as a percentage, `pct` already a percentage, `p` a p-value. */
-export type Unit = 'ratio' | 'pct' | 'ms' | 'rps' | 'count' | 'p';
+/** How a measure is shown: `ratio` 0..1 as a percentage, `pct` already a percentage, `change` a signed relative change, `p` a p-value. */
+export type Unit = 'ratio' | 'pct' | 'change' | 'ms' | 'rps' | 'count' | 'p';
 
 export interface CheckInput<K extends ReportKind> {
   report: ReportOf<K>;
