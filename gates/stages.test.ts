@@ -6,6 +6,7 @@ import { defaultReportPath, readReport, type Report, type ReportKind } from '../
 import { decide } from './decide.js';
 import { loadEvidence } from './evidence.js';
 import { loadPolicy } from './policy.js';
+import { renderSummaryMarkdown } from './render/summary-md.js';
 import { runStage, stampStage, STAGES, type Stage } from './stages.js';
 import { FIXTURE_COMMIT, passingReports, writeReports } from './testing.js';
 
@@ -31,6 +32,10 @@ describe('stages are evidence', () => {
     expect(d.checks.find((c) => c.id === 'tests-pass')).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('npm run test:coverage exited 1') });
     expect(d).toMatchObject({ promote: false, exitCode: 1 });
     expect(d.evidence.find((e) => e.kind === 'coverage')?.stage).toEqual(run);
+
+    const recorded = decide(await loadEvidence(dir), {}, await loadPolicy('pr'), { commit: FIXTURE_COMMIT, now: new Date().toISOString(), stages: [{ kind: 'coverage', status: 'ran', run, wroteReport: true }] });
+    expect(recorded.stages).toEqual([{ kind: 'coverage', status: 'ran', run, wroteReport: true }]);
+    expect(renderSummaryMarkdown(recorded)).toMatch(/\| coverage \| `npm run test:coverage` \| ❌ 1 \| \d+\.\d s \| 0 min \|/);
   });
 
   it('a stage killed at its limit is timed out with no exit code, and an older report is not stamped as its own', async () => {

@@ -1,7 +1,7 @@
 import type { Decision } from '../decide.js';
 
 export const VERDICT_ICON = { pass: '✅', warn: '⚠️', fail: '❌', inconclusive: '❔' } as const;
-const HEADLINE = { pass: 'PROMOTE', warn: 'PROMOTE (with warnings)', fail: 'BLOCKED', inconclusive: 'INCONCLUSIVE (missing or stale evidence)' } as const;
+const HEADLINE = { pass: 'PROMOTE', warn: 'PROMOTE (with warnings)', fail: 'BLOCKED', inconclusive: 'INCONCLUSIVE (missing, stale or broken evidence)' } as const;
 
 const cell = (text: string | null | undefined) => (text ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -19,6 +19,18 @@ export function renderSummaryMarkdown(decision: Decision): string {
         `| ${cell(c.title)}${c.veto ? ' (veto)' : ''} | ${VERDICT_ICON[c.verdict]} ${c.verdict} | ${cell(c.measuredText)} | ${cell(c.threshold)} | ${cell(c.baselineText)} | ${c.evidence ? `\`${cell(c.evidence)}\`` : '—'} | ${cell(c.reason)} |`,
     ),
     '',
+    ...(decision.stages.length
+      ? [
+          '| stage | ran | exit | took | limit |',
+          '|---|---|---|---|---|',
+          ...decision.stages.map((s) =>
+            s.run
+              ? `| ${s.kind} | \`${cell(s.run.command)}\` | ${s.run.timedOut ? '⏱ timed out' : s.run.exitCode === 0 ? '0' : `❌ ${s.run.exitCode ?? 'signal'}`} | ${(s.run.durationMs / 1000).toFixed(1)} s | ${Math.round(s.run.timeoutMs / 60_000)} min |`
+              : `| ${s.kind} | ${s.status}${s.note ? `: ${cell(s.note)}` : ''} | — | — | — |`,
+          ),
+          '',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }
