@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildServer, loadConfig } from '../agent/src/index.js';
 import { runEvalCommand, type EvalCommandOptions } from './cli.js';
 import { loadDataset } from './dataset.js';
-import { readReport, writeReport, type EvalReport } from './report/index.js';
+import { integrityProblems, readReport, resultId, writeReport, type EvalReport } from './report/index.js';
 import { variantCassette, variantsOf } from './scripts.js';
 import { startSimulator } from './sim/index.js';
 
@@ -43,6 +43,9 @@ describe('luminamind eval, simulated', () => {
     expect(exitCode).toBe(0);
     const onDisk = await readReport(join(dir, 'full.json'), 'eval');
     expect(onDisk.results).toHaveLength(report.summary.runs);
+    // The plan names every result the run set out to produce, so the gate takes this report as whole evidence.
+    expect(onDisk.plan).toEqual(onDisk.results.map(resultId));
+    expect(integrityProblems(onDisk)).toEqual([]);
     expect(onDisk.summary.perGrader?.judge).toMatchObject({ runs: 0, skipped: 4 });
     expect(onDisk.config).toMatchObject({ engine: 'promptfoo' });
     // promptfoo ran the suite: its own outputs sit beside ours, and agree on every verdict.

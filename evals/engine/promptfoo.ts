@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GraderDeps } from '../graders/index.js';
-import type { EvalResult, GraderResult } from '../report/index.js';
+import { resultId, type EvalResult, type GraderResult } from '../report/index.js';
 import { expectationsOf, runGrader, toResult, type Execution, type Job, type RunOptions } from '../runner.js';
 
 type Graded = GraderResult & { hallucinated?: boolean };
@@ -62,7 +62,7 @@ async function loadPromptfoo(configDir: string | undefined): Promise<typeof impo
 export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunOptions): Promise<EvalResult[]> {
   const promptfoo = await loadPromptfoo(opts.promptfooOutDir ? promptfooDbDir(opts.promptfooOutDir) : undefined);
   const slots = new Map<string, Slot>();
-  const keyOf = (j: Job): string => `${j.c.id}|${j.variant}|${j.repeat}`;
+  const keyOf = (j: Job): string => resultId({ caseId: j.c.id, variant: j.variant, repeat: j.repeat });
   for (const job of jobs) slots.set(keyOf(job), { job, graded: [] });
   let done = 0;
 
@@ -158,7 +158,7 @@ export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunO
   const summary = (await record.toEvaluateSummary()) as { results: PromptfooResultRow[] };
   const promptfooPass = new Map(summary.results.map((row) => [String(row.vars?.key ?? row.testCase?.vars?.key), row.success]));
   for (const r of results) {
-    const p = promptfooPass.get(`${r.caseId}|${r.variant}|${r.repeat}`);
+    const p = promptfooPass.get(resultId(r));
     if (p !== undefined && p !== r.pass && !r.error) r.error = { code: 'EVL_ERR_HARNESS_FAILED', message: `promptfoo judged ${p ? 'pass' : 'fail'} but the graders ${r.pass ? 'passed' : 'failed'}` };
   }
   return results;
