@@ -47,7 +47,8 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
     for (const [i, stage] of stages.entries()) {
       const step = `[${i + 1}/${stages.length}] ${stage.kind} (${stage.title})`;
       const current = assessEvidence((await loadEvidence(opts.reports))[stage.kind], stage.kind, policy, commit);
-      if (current.status === 'fresh') {
+      // Fresh evidence is kept, unless the stage that wrote it failed: that one is run again.
+      if (current.status === 'fresh' && !stageFailed(current.stage)) {
         log(`${step}: fresh evidence at ${current.path}, not re-run`);
         stageRecords.push({ kind: stage.kind, status: 'fresh', note: `fresh evidence at ${current.path}` });
         continue;
@@ -58,7 +59,7 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
         stageRecords.push({ kind: stage.kind, status: 'unavailable', note: why });
         continue;
       }
-      log(`${step}: evidence ${current.status}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
+      log(`${step}: evidence ${current.status}${current.stage && stageFailed(current.stage) ? ` (${describeStage(current.stage)})` : ''}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
       // The evidence is about the tree the run started on, even if HEAD moves while it runs.
       const git = await gitInfo();
       const started = Date.now();
