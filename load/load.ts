@@ -4,6 +4,7 @@ import {
   DEFAULT_COMPARE_POLICY,
   formatShard,
   gitInfo,
+  loadResultOf,
   readBaseline,
   writeReport,
   type LoadComparison,
@@ -103,7 +104,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
         efficiencyDefinition: 'measured rps / (C / L): C = mean requests in flight (rps × mean latency), L = simulated model time per request',
       },
       summary: { ...result.summary, comparison: summaryComparison },
-      results: result.runs,
+      results: result.runs.map(loadResultOf),
     },
     options.out ?? defaultReportPath('load'),
   );

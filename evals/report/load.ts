@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { LoadComparison, LoadReport, LoadResult, LoadSummary } from './envelope.js';
+import { LoadResultSchema, type LoadComparison, type LoadReport, type LoadResult, type LoadSummary } from './envelope.js';
 import { duplicatedIds } from './identity.js';
 import { mannWhitney, mean, median, sum } from './stats.js';
 
@@ -236,6 +236,19 @@ export function compareWithBaseline(
 /** A load report's summary measures as its results give them (what the gate's load checks read). */
 export function loadSummary(report: Pick<LoadReport, 'results'>): Omit<LoadSummary, 'comparison'> {
   return summariseLoad(report.results).summary;
+}
+
+const LOAD_RESULT_KEYS = LoadResultSchema.keyof().options;
+
+/**
+ * The envelope's result of one run measurement: its known fields only. The envelope rejects unknown fields (a
+ * reader must not take what it cannot check), so a producer's extra measurements go to its config, not here.
+ *
+ * @example
+ *   loadResultOf({ ...run, capHits: 0 }); // no capHits
+ */
+export function loadResultOf(run: LoadResult): LoadResult {
+  return Object.fromEntries(LOAD_RESULT_KEYS.flatMap((k) => (run[k] === undefined ? [] : [[k, run[k]]]))) as LoadResult;
 }
 
 /** A load result's identity within one report: its run index and shard. */
