@@ -1,95 +1,158 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import type { DestinationStream } from 'pino';
+import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../evals/sim/index.js';
-import { buildServer, loadConfig } from '../agent/src/index.js';
+import { startServiceProcess } from './service-process.js';
 
-// `npm run bench:service [-- --duration 10 --connections 50]`: /v1/chat (one tool call, simulator at zero latency)
-// beside a bare fastify route, same process, same run; prints req/s, p50/p99 and the ratio. Not a test.
+// `npm run bench:service [-- --requests 300 --warmup 60 --concurrency 4 --profile DIR]`: CPU per request of the
+// service process (read from /proc/<pid>/stat, so a busy machine does not skew it) for a one-tool `/v1/chat` and a
+// plain `/v1/chat`, beside the anchor: a bare LangGraph ReAct graph (createReactAgent + ChatOpenAI + MemorySaver)
+// making the same two model calls against the same simulator, in its own process, in the same run. Not a test.
+// `--profile DIR` starts the service with `--cpu-prof` (the profile is written when it exits).
+
+const USER_TOOL = 'List the files in my workspace';
+const USER_PLAIN = 'Say hello';
+const TOOL_CALL = { name: 'list_directory', arguments: { dir_path: '.' } };
+const ANSWER_TOOL = 'Your workspace has no files yet.';
+const ANSWER_PLAIN = 'Hello! How can I help you today?';
+
+const cassettes = [
+  { id: 'bench:one-tool', threads: [{ agent: '*', user: USER_TOOL, turns: [{ tool_calls: [TOOL_CALL] }, { content: ANSWER_TOOL }] }] },
+  { id: 'bench:plain', threads: [{ agent: '*', user: USER_PLAIN, turns: [{ content: ANSWER_PLAIN }] }] },
+];
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length - 1; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const duration = Number(args.get('duration') ?? 10);
-const connections = Number(args.get('connections') ?? 50);
+const requests = Number(args.get('requests') ?? 300);
+const warmup = Number(args.get('warmup') ?? 60);
+const concurrency = Number(args.get('concurrency') ?? 4);
+const profileDir = args.get('profile');
 
-const cassette = {
-  id: 'bench:one-tool',
-  threads: [
-    {
-      agent: 'LuminaMind',
-      user: 'List the files in my workspace',
-      turns: [{ tool_calls: [{ name: 'list_directory', arguments: { dir_path: '.' } }] }, { content: 'Your workspace has no files yet.' }],
-    },
-  ],
-};
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+/** utime + stime of a process (all its threads: JS, GC, libuv pool), in ms, from /proc/<pid>/stat. */
+export function processCpuMs(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; fields after its closing parenthesis are positional.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** `total` calls of `one`, `concurrency` at a time. */
+async function closedLoop(total: number, parallel: number, one: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+}
+
+// ---- the anchor, run as a child process of this script ----------------------------------------------------
+async function anchorChild(simUrl: string, workspace: string): Promise<void> {
+  const [{ ChatOpenAI }, { createReactAgent }, { MemorySaver }, { tool }, { z }] = await Promise.all([
+    import('@langchain/openai'),
+    import('@langchain/langgraph/prebuilt'),
+    import('@langchain/langgraph'),
+    import('@langchain/core/tools'),
+    import('zod'),
+  ]);
+  const listDirectory = tool(async ({ dir_path }: { dir_path: string }) => (await readdir(join(workspace, dir_path))).join('\n') || '(empty)', {
+    name: 'list_directory',
+    description: 'List the entries of a directory of the workspace',
+    schema: z.object({ dir_path: z.string() }),
+  });
+  const model = new ChatOpenAI({ model: 'sim-model', apiKey: 'bench', configuration: { baseURL: simUrl }, temperature: 0.7 });
+  const graph = createReactAgent({ llm: model, tools: [listDirectory], checkpointer: new MemorySaver(), prompt: 'You are a bare ReAct agent.' });
+  let failures = 0;
+  const one = async (i: number) => {
+    const state = await graph.invoke({ messages: [{ role: 'user', content: USER_TOOL }] }, { configurable: { thread_id: `anchor-${i}` } });
+    const last = state.messages.at(-1);
+    if (last?.content !== ANSWER_TOOL) failures++;
+  };
+  await closedLoop(warmup, concurrency, (i) => one(-1 - i));
+  const before = processCpuMs('self');
+  const started = performance.now();
+  await closedLoop(requests, concurrency, one);
+  const cpuMs = processCpuMs('self') - before;
+  process.stdout.write(`${JSON.stringify({ cpuMs, wallMs: performance.now() - started, failures })}\n`);
+}
+
+async function runAnchor(simUrl: string, workspace: string): Promise<{ cpuMs: number; wallMs: number; failures: number }> {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--anchor-child', simUrl, '--workspace', workspace, '--requests', String(requests), '--warmup', String(warmup), '--concurrency', String(concurrency)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`anchor exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { cpuMs: number; wallMs: number; failures: number };
+}
+
+// ---- the service -------------------------------------------------------------------------------------------
 interface Row {
   name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
+  cpuMsPerRequest: number;
+  wallMs: number;
+  failures: number;
 }
 
-async function run(name: string, url: string, body: string): Promise<Row> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections,
-    duration,
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  return {
-    name,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+async function main(): Promise<void> {
+  const sim = await startSimulator({ cassettes });
+  const root = await mkdtemp(join(tmpdir(), 'lm-bench-'));
+  const svc = await startServiceProcess(
+    {
+      OPENAI_BASE_URL: sim.url,
+      OPENAI_API_KEY: 'bench',
+      LLM_MODEL: 'sim-model',
+      WORKSPACE_ROOT: root,
+      AUTH: 'none',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
+    },
+    profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {},
+  );
+  const pid = svc.pid()!;
+  const chat = async (message: string, expected: string): Promise<boolean> => {
+    const res = await fetch(`${svc.url}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+    const body = (await res.json()) as { answer?: string };
+    return res.status === 200 && body.answer === expected;
   };
+  const measure = async (name: string, message: string, expected: string): Promise<Row> => {
+    let failures = 0;
+    await closedLoop(warmup, concurrency, async () => void (await chat(message, expected)));
+    const before = processCpuMs(pid);
+    const started = performance.now();
+    await closedLoop(requests, concurrency, async () => {
+      if (!(await chat(message, expected))) failures++;
+    });
+    return { name, cpuMsPerRequest: (processCpuMs(pid) - before) / requests, wallMs: performance.now() - started, failures };
+  };
+  try {
+    process.stderr.write(`bench: ${requests} requests after ${warmup} warm-up, ${concurrency} at a time, simulator at zero latency\n`);
+    const oneTool = await measure('POST /v1/chat, one tool (2 model calls)', USER_TOOL, ANSWER_TOOL);
+    const plain = await measure('POST /v1/chat, plain answer (1 model call)', USER_PLAIN, ANSWER_PLAIN);
+    const anchorRun = await runAnchor(sim.url, root);
+    const anchor: Row = { name: 'bare LangGraph ReAct (ChatOpenAI, MemorySaver), one tool', cpuMsPerRequest: anchorRun.cpuMs / requests, wallMs: anchorRun.wallMs, failures: anchorRun.failures };
+    console.log('| target | CPU ms / request | wall s | failures |');
+    console.log('|---|---|---|---|');
+    for (const r of [oneTool, plain, anchor]) console.log(`| ${r.name} | ${r.cpuMsPerRequest.toFixed(2)} | ${(r.wallMs / 1000).toFixed(1)} | ${r.failures} |`);
+    console.log(`\nratio one-tool /v1/chat ÷ bare graph: ${(oneTool.cpuMsPerRequest / anchor.cpuMsPerRequest).toFixed(2)}x`);
+    console.log('goals: one-tool ≤ 10 ms and ≤ 1.0x the bare graph; plain ≤ 5 ms');
+    console.log(`simulator: ${JSON.stringify({ served: sim.stats().served, misses: sim.stats().misses })}`);
+  } finally {
+    await svc.close();
+    await sim.close();
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
-const discard: DestinationStream = new Writable({ write: (_c, _e, done) => done() }) as unknown as DestinationStream;
-
-const sim = await startSimulator({ cassettes: cassette });
-const root = await mkdtemp(join(tmpdir(), 'lm-bench-'));
-const config = loadConfig({
-  OPENAI_BASE_URL: sim.url,
-  OPENAI_API_KEY: 'bench',
-  LLM_MODEL: 'sim-model',
-  WORKSPACE_ROOT: root,
-  AUTH: 'none',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'info',
-  RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
-});
-const service = await buildServer(config, { logStream: discard });
-const serviceUrl = await service.listen({ host: '127.0.0.1', port: 0 });
-const bare = Fastify();
-bare.post('/bare', async (request) => ({ ok: true, echo: request.body }));
-const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-
-try {
-  process.stderr.write(`bench: ${connections} connections, ${duration} s each\n`);
-  const bareRow = await run('bare fastify route', `${bareUrl}/bare`, JSON.stringify({ message: 'List the files in my workspace' }));
-  const chatRow = await run('POST /v1/chat (1 tool)', `${serviceUrl}/v1/chat`, JSON.stringify({ message: 'List the files in my workspace' }));
-  const rows = [bareRow, chatRow];
-  console.log('| target | req/s | p50 ms | p99 ms | 2xx | non-2xx | errors |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.non2xx} | ${r.errors} |`);
-  console.log(`\nratio chat/bare req/s: ${(chatRow.rps / bareRow.rps).toFixed(4)} (the bare route serves ${(bareRow.rps / Math.max(chatRow.rps, 1)).toFixed(0)}x more); p50 ${chatRow.p50} ms vs ${bareRow.p50} ms, p99 ${chatRow.p99} ms vs ${bareRow.p99} ms`);
-  console.log(`simulator: ${JSON.stringify({ served: sim.stats().served, misses: sim.stats().misses })}`);
-} finally {
-  await service.close();
-  await bare.close();
-  await sim.close();
-  await rm(root, { recursive: true, force: true });
-}
+const anchorAt = process.argv.indexOf('--anchor-child');
+if (anchorAt >= 0) await anchorChild(process.argv[anchorAt + 1]!, args.get('workspace')!);
+else await main();

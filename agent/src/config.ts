@@ -82,6 +82,12 @@ const EnvSchema = z.object({
   REDIS_PASSWORD: z.string().min(1).optional(),
   /** Expire a thread's checkpoints this long after its last write; unset keeps them until DELETE /v1/threads/:id. */
   CHECKPOINT_TTL_SECONDS: int(60, 10 * 365 * 86_400).optional(),
+  /** Threads the in-memory checkpointer keeps (no Redis); beyond it the least recently used is evicted, workspace included. */
+  CHECKPOINT_MEMORY_MAX_THREADS: int(1, 10_000_000).default(1000),
+  /** Entries of the in-process tool cache (no Redis); beyond it the least recently used is evicted. */
+  CACHE_MEMORY_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
+  /** Rate-limit windows (key × tool) kept in process (no Redis, or Redis down); beyond it the oldest is dropped. */
+  RATE_LIMIT_MEMORY_MAX_KEYS: int(1, 10_000_000).default(100_000),
   ENABLE_CACHING: bool.default(true),
   CACHE_TTL_SECONDS: int(1, 30 * 86_400).default(3600),
   RATE_LIMIT_WEB_SEARCH_PER_MIN: int(1, 1_000_000).default(10),
@@ -201,6 +207,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
         : undefined,
       redisPassword: env.REDIS_PASSWORD,
       checkpointTtlSeconds: env.CHECKPOINT_TTL_SECONDS,
+      /** Bounds of the in-process stores: they must not grow with traffic. */
+      memory: { maxThreads: env.CHECKPOINT_MEMORY_MAX_THREADS, maxCacheEntries: env.CACHE_MEMORY_MAX_ENTRIES, maxRateLimitKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS },
       cache: { enabled: env.ENABLE_CACHING, defaultTtlSeconds: env.CACHE_TTL_SECONDS },
       toolRateLimitsPerMinute: {
         web_search: env.RATE_LIMIT_WEB_SEARCH_PER_MIN,

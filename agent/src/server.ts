@@ -72,7 +72,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const redis = deps.redis;
   const checkpointer: ServiceCheckpointer = deps.checkpointer ?? createServiceCheckpointer(config, { metrics, log, redis });
   const cache = createToolCache(config, metrics, redis);
-  const limiter = createToolLimiter(config, redis);
+  const limiter = createToolLimiter(config, redis, metrics);
 
   if (config.server.auth === 'none') {
     log.warn({ event: 'auth_disabled', host: config.server.host }, 'AUTH=none: API authentication is DISABLED (allowed on loopback only)');

@@ -43,6 +43,11 @@ export interface LuminaAgent {
 
 const THREAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** A saver that can hold a thread against eviction while a run of it is in progress (the in-memory one). */
+interface Retaining {
+  retain(threadId: string): () => void;
+}
+
 interface HitlRequest {
   actionRequests?: { name: string; args: Record<string, unknown>; description?: string }[];
   reviewConfigs?: { actionName: string; allowedDecisions: PendingAction['allowedDecisions'] }[];
@@ -76,8 +81,13 @@ function pendingActionsOf(interrupts: { value?: unknown }[]): PendingAction[] {
  *   const result = await agent.run({ threadId: 't1', message: 'List the files' });
  */
 export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
-  const graph = buildGraph(config, { ...deps, checkpointer: deps.checkpointer ?? new MemorySaver() });
+  const checkpointer = deps.checkpointer ?? new MemorySaver();
+  const graph = buildGraph(config, { ...deps, checkpointer });
   const tokenStream = new RunTokenStream();
+  // An in-memory thread dies with the process anyway, so a checkpoint per superstep buys no recovery: write once,
+  // when the run ends or pauses for approval. Any other saver (Redis) keeps LangGraph's per-step checkpoints, so
+  // the turn of a replica that crashed mid-run can be resumed.
+  const durability = checkpointer instanceof MemorySaver ? ('exit' as const) : undefined;
 
   async function workspaceFor(threadId: string, override?: string): Promise<string> {
     const dir = override ?? join(config.tools.workspaceRoot, threadId);
@@ -96,59 +106,71 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
       const threadId = input.threadId ?? randomUUID();
       if (!THREAD_ID.test(threadId)) throw new TypeError('thread id must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
       if (!input.message && !input.decisions) throw new TypeError('a run needs a message or decisions');
-      const ctx: RunContext = {
-        runId: randomUUID(),
-        threadId,
-        workspaceRoot: await workspaceFor(threadId, input.workspaceRoot),
-        toolCalls: [] as ToolCallRecord[],
-        usage: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
-        emit: input.onEvent,
-        onToken: input.onToken,
-      };
-      const graphInput = input.decisions
-        ? new Command({ resume: { decisions: input.decisions } })
-        : { messages: [new HumanMessage(input.message!)] };
-      const runConfig = {
-        configurable: { thread_id: threadId },
-        recursionLimit: config.agent.recursionLimit,
-        signal: input.signal,
-        // Inherited by every model call of the run, subagents included; it streams only when the run has onToken.
-        callbacks: [tokenStream],
-      };
-      // Only the input's length is traced: prompts and tool outputs never become span attributes.
-      const spanAttributes = { thread_id: threadId, run_id: ctx.runId, input_length: input.message?.length ?? 0, resume: Boolean(input.decisions) };
-      const { state, pendingActions } = await withSpan('agent_execution', spanAttributes, async (span) => {
-        try {
-          const state = (await withRunContext(ctx, () => graph.invoke(graphInput as never, runConfig))) as {
-            messages?: BaseMessage[];
-            todos?: Todo[];
-            __interrupt__?: { value?: unknown }[];
-          };
-          const pendingActions = pendingActionsOf(state.__interrupt__ ?? []);
-          span?.setAttribute('status', pendingActions.length ? 'awaiting_approval' : 'completed');
-          return { state, pendingActions };
-        } finally {
-          span?.setAttributes({
-            tokens: ctx.usage.inputTokens + ctx.usage.outputTokens,
-            input_tokens: ctx.usage.inputTokens,
-            output_tokens: ctx.usage.outputTokens,
-            llm_calls: ctx.usage.calls,
-            tool_calls: ctx.toolCalls.length,
-          });
-        }
-      });
-      const lastAi = [...(state.messages ?? [])].reverse().find((m) => AIMessage.isInstance(m));
-      return {
-        threadId,
-        runId: ctx.runId,
-        status: pendingActions.length ? 'awaiting_approval' : 'completed',
-        answer: pendingActions.length ? '' : textOf(lastAi),
-        toolCalls: ctx.toolCalls,
-        todos: state.todos ?? [],
-        pendingActions,
-        usage: ctx.usage,
-        latencyMs: Math.round(performance.now() - started),
-      };
+      // A bounded saver must not evict (and take the workspace of) a thread while a run of it is in progress.
+      const release = (checkpointer as Partial<Retaining>).retain?.(threadId);
+      try {
+        return await runRetained(input, threadId, started);
+      } finally {
+        release?.();
+      }
     },
   };
+
+  async function runRetained(input: RunInput, threadId: string, started: number): Promise<RunResult> {
+    const ctx: RunContext = {
+      runId: randomUUID(),
+      threadId,
+      workspaceRoot: await workspaceFor(threadId, input.workspaceRoot),
+      toolCalls: [] as ToolCallRecord[],
+      usage: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      emit: input.onEvent,
+      onToken: input.onToken,
+    };
+    const graphInput = input.decisions
+      ? new Command({ resume: { decisions: input.decisions } })
+      : { messages: [new HumanMessage(input.message!)] };
+    const runConfig = {
+      configurable: { thread_id: threadId },
+      recursionLimit: config.agent.recursionLimit,
+      signal: input.signal,
+      ...(durability ? { durability } : {}),
+      // Only a run that streams gets the handler (inherited by every model call, subagents included): a callback
+      // handler makes every runnable of the graph do callback-manager and run-tree work, even when nobody listens.
+      ...(input.onToken ? { callbacks: [tokenStream] } : {}),
+    };
+    // Only the input's length is traced: prompts and tool outputs never become span attributes.
+    const spanAttributes = { thread_id: threadId, run_id: ctx.runId, input_length: input.message?.length ?? 0, resume: Boolean(input.decisions) };
+    const { state, pendingActions } = await withSpan('agent_execution', spanAttributes, async (span) => {
+      try {
+        const state = (await withRunContext(ctx, () => graph.invoke(graphInput as never, runConfig))) as {
+          messages?: BaseMessage[];
+          todos?: Todo[];
+          __interrupt__?: { value?: unknown }[];
+        };
+        const pendingActions = pendingActionsOf(state.__interrupt__ ?? []);
+        span?.setAttribute('status', pendingActions.length ? 'awaiting_approval' : 'completed');
+        return { state, pendingActions };
+      } finally {
+        span?.setAttributes({
+          tokens: ctx.usage.inputTokens + ctx.usage.outputTokens,
+          input_tokens: ctx.usage.inputTokens,
+          output_tokens: ctx.usage.outputTokens,
+          llm_calls: ctx.usage.calls,
+          tool_calls: ctx.toolCalls.length,
+        });
+      }
+    });
+    const lastAi = [...(state.messages ?? [])].reverse().find((m) => AIMessage.isInstance(m));
+    return {
+      threadId,
+      runId: ctx.runId,
+      status: pendingActions.length ? 'awaiting_approval' : 'completed',
+      answer: pendingActions.length ? '' : textOf(lastAi),
+      toolCalls: ctx.toolCalls,
+      todos: state.todos ?? [],
+      pendingActions,
+      usage: ctx.usage,
+      latencyMs: Math.round(performance.now() - started),
+    };
+  }
 }

@@ -23,6 +23,7 @@ const REQUIRED: Record<string, Spec> = {
   luminamind_active_sessions: { type: 'gauge', labels: [] },
   luminamind_checkpoint_operations_total: { type: 'counter', labels: ['operation', 'backend', 'status'] },
   luminamind_checkpoint_size_bytes: { type: 'histogram', labels: [], buckets: [1024, 10240, 102400, 1024000, 10240000] },
+  luminamind_store_evictions_total: { type: 'counter', labels: ['store', 'reason'] },
   auth_failures_total: { type: 'counter', labels: ['reason'] },
   path_traversal_attempts_total: { type: 'counter', labels: ['tool_name'] },
   rate_limit_exceeded_total: { type: 'counter', labels: ['tool_name', 'key_type'] },

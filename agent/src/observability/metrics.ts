@@ -159,6 +159,12 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
       buckets: CHECKPOINT_SIZE_BUCKETS,
       registers,
     }),
+    storeEvictions: new Counter({
+      name: 'luminamind_store_evictions_total',
+      help: 'Entries dropped by a bounded in-process store (checkpointer threads, tool cache, rate-limit windows): lru = over its limit, ttl = expired',
+      labelNames: ['store', 'reason'] as const,
+      registers,
+    }),
 
     authFailures: new Counter({
       name: 'auth_failures_total',

@@ -36,6 +36,20 @@ describe('tool-result cache', () => {
     expect(await off.get('web_search', { query: 'q' })).toBeUndefined();
   });
 
+  it('holds at most CACHE_MEMORY_MAX_ENTRIES entries, evicting the least recently used and counting it', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const cache = createToolCache(config({ CACHE_MEMORY_MAX_ENTRIES: '2' }), metrics);
+    await cache.set('web_search', { query: 'a' }, 't', { r: 'a' });
+    await cache.set('web_search', { query: 'b' }, 't', { r: 'b' });
+    expect(await cache.get('web_search', { query: 'a' })).toEqual({ r: 'a' }); // `a` is now the most recent
+    await cache.set('web_search', { query: 'c' }, 't', { r: 'c' });
+    expect(await cache.get('web_search', { query: 'b' })).toBeUndefined();
+    expect(await cache.get('web_search', { query: 'a' })).toEqual({ r: 'a' });
+    expect(await cache.get('web_search', { query: 'c' })).toEqual({ r: 'c' });
+    expect(await metrics.registry.metrics()).toContain('luminamind_store_evictions_total{store="tool_cache",reason="lru"} 1');
+    expect((await metrics.cacheSizeBytes.get()).values[0]?.value).toBe(JSON.stringify({ r: 'a' }).length * 2);
+  });
+
   it('bypasses a Redis that is down: a miss, no throw', async () => {
     const redis = createRedisClient({ redisUrl: 'redis://127.0.0.1:1', redisSentinel: undefined, redisPassword: undefined }, { onError: () => undefined })!;
     try {
@@ -58,6 +72,25 @@ describe('per-tool rate limits', () => {
     expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(await limiter.take('k2', 'shell')).toEqual({ allowed: true });
     expect(await limiter.take('k1', 'read_file')).toEqual({ allowed: true });
+  });
+
+  it('bounds its local windows: past minutes dropped when the minute turns, the oldest beyond RATE_LIMIT_MEMORY_MAX_KEYS', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:10Z'), toFake: ['Date'] });
+    try {
+      const metrics = createMetrics({ defaultMetrics: false });
+      const limiter = createToolLimiter(config({ RATE_LIMIT_MEMORY_MAX_KEYS: '2' }), undefined, metrics);
+      for (const key of ['k1', 'k2', 'k3']) await limiter.take(key, 'shell');
+      const text = () => metrics.registry.metrics();
+      expect(await text()).toContain('luminamind_store_evictions_total{store="rate_window",reason="lru"} 1');
+      vi.setSystemTime(new Date('2026-01-01T00:01:10Z'));
+      await limiter.take('k2', 'shell');
+      expect(await text()).toContain('luminamind_store_evictions_total{store="rate_window",reason="ttl"} 2');
+      // A new minute is a fresh window: k2 may call again up to its limit.
+      expect(await limiter.take('k2', 'shell')).toEqual({ allowed: true });
+      expect(await limiter.take('k2', 'shell')).toMatchObject({ allowed: false });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps limiting on local windows when Redis is down (fail-closed per instance)', async () => {

@@ -41,17 +41,22 @@ export interface ToolCache {
 }
 
 /**
- * The tool-result cache: Redis (shared by replicas) when configured, else an in-process map. A Redis failure is a
- * bypass (a miss, and no write), never a failed tool call.
+ * The tool-result cache: Redis (shared by replicas) when configured, else an in-process map bounded to
+ * `config.store.memory.maxCacheEntries` (least recently used evicted first; expired entries dropped when met), each
+ * eviction counted in `luminamind_store_evictions_total{store="tool_cache"}`. A Redis failure is a bypass (a miss,
+ * and no write), never a failed tool call.
  */
 export function createToolCache(config: Config, metrics: Metrics, redis?: Redis): ToolCache {
   const enabled = config.store.cache.enabled;
+  const maxEntries = config.store.memory.maxCacheEntries;
+  // Map order is the LRU order: a hit re-inserts its entry at the end.
   const memory = new Map<string, { value: string; expires: number }>();
   let memoryBytes = 0;
-  const evict = (key: string) => {
+  const evict = (key: string, reason?: 'lru' | 'ttl') => {
     const entry = memory.get(key);
     if (entry) memoryBytes -= entry.value.length;
     memory.delete(key);
+    if (entry && reason) metrics.storeEvictions.inc({ store: 'tool_cache', reason });
   };
   const cacheable = (tool: ToolName) => enabled && CACHE_TTL_SECONDS[tool] !== undefined && !MUTATING_TOOLS.includes(tool);
 
@@ -68,7 +73,11 @@ export function createToolCache(config: Config, metrics: Metrics, redis?: Redis)
         }
       } else {
         const entry = memory.get(key);
-        if (entry && entry.expires <= Date.now()) evict(key);
+        if (entry && entry.expires <= Date.now()) evict(key, 'ttl');
+        else if (entry) {
+          memory.delete(key);
+          memory.set(key, entry);
+        }
         raw = memory.get(key)?.value;
       }
       metrics.cacheOperations.inc({ operation: 'get', result: raw ? 'hit' : 'miss' });
@@ -90,6 +99,10 @@ export function createToolCache(config: Config, metrics: Metrics, redis?: Redis)
         evict(key);
         memory.set(key, { value, expires: Date.now() + ttl * 1000 });
         memoryBytes += value.length;
+        for (const oldest of memory.keys()) {
+          if (memory.size <= maxEntries) break;
+          evict(oldest, 'lru');
+        }
         metrics.cacheSizeBytes.set(memoryBytes);
       }
       metrics.cacheOperations.inc({ operation: 'set', result: 'miss' });
@@ -127,14 +140,28 @@ export interface ToolLimiter {
  * Per API key, per tool, fixed one-minute windows (limits from config: RATE_LIMIT_*_PER_MIN). With Redis the windows are
  * shared by every replica; when Redis fails the limiter falls back to this instance's own windows, so limits stay
  * enforced (per replica) rather than failing open for the tools that cost money or touch the host.
+ * The local windows are bounded: those of past minutes are dropped when the minute turns (`ttl`), and beyond
+ * `config.store.memory.maxRateLimitKeys` the oldest is dropped (`lru`), each counted in
+ * `luminamind_store_evictions_total{store="rate_window"}` when `metrics` is given.
  */
-export function createToolLimiter(config: Config, redis?: Redis): ToolLimiter {
+export function createToolLimiter(config: Config, redis?: Redis, metrics?: Pick<Metrics, 'storeEvictions'>): ToolLimiter {
   const limits = config.store.toolRateLimitsPerMinute as Partial<Record<ToolName, number>>;
+  const maxKeys = config.store.memory.maxRateLimitKeys;
   const local = new Map<string, number>();
-  const localTake = (key: string) => {
+  let localWindow = -1;
+  const localTake = (key: string, window: number) => {
+    if (window !== localWindow) {
+      if (local.size) metrics?.storeEvictions.inc({ store: 'rate_window', reason: 'ttl' }, local.size);
+      local.clear();
+      localWindow = window;
+    }
     const count = (local.get(key) ?? 0) + 1;
     local.set(key, count);
-    if (local.size > 100_000) local.clear();
+    for (const oldest of local.keys()) {
+      if (local.size <= maxKeys) break;
+      local.delete(oldest);
+      metrics?.storeEvictions.inc({ store: 'rate_window', reason: 'lru' });
+    }
     return count;
   };
   return {
@@ -149,10 +176,10 @@ export function createToolLimiter(config: Config, redis?: Redis): ToolLimiter {
           const results = await redis.multi().incr(key).pexpire(key, WINDOW_MS).exec();
           count = Number(results?.[0]?.[1] ?? 0);
         } catch {
-          count = localTake(key);
+          count = localTake(key, window);
         }
       } else {
-        count = localTake(key);
+        count = localTake(key, window);
       }
       if (count <= limit) return { allowed: true };
       return { allowed: false, limit, retryAfterSeconds: Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - Date.now()) / 1000)) };

@@ -19,6 +19,11 @@ export interface CheckpointOperationEvent {
 export interface CheckpointerHooks {
   /** Called after every operation; must not throw (a throwing hook is ignored so it cannot fail a save). */
   readonly onOperation?: (event: CheckpointOperationEvent) => void;
+  /**
+   * A thread the in-memory saver dropped to stay within its bounds: `lru` (over CHECKPOINT_MEMORY_MAX_THREADS) or
+   * `ttl` (idle longer than CHECKPOINT_TTL_SECONDS). The service removes the thread's workspace here.
+   */
+  readonly onEvict?: (event: { readonly threadId: string; readonly reason: 'lru' | 'ttl' }) => void;
   /** Connection-level Redis errors (refused, reset), reported as they happen rather than per call. */
   readonly onConnectionError?: (err: Error) => void;
 }

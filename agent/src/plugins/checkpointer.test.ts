@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AUTH_HEADERS, startTestService, type TestService } from '../routes/test-helper.js';
+import { removeThreadWorkspace } from './checkpointer.js';
+
+describe('bounded in-memory threads in the service', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ CHECKPOINT_MEMORY_MAX_THREADS: '2' });
+  });
+  afterAll(async () => svc.close());
+
+  const chat = (threadId: string) =>
+    svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: threadId, message: 'Say hello' } });
+  const evictions = async () => {
+    const text = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(/^luminamind_store_evictions_total\{store="checkpointer",reason="lru"\} (\d+)/m.exec(text)?.[1] ?? 0);
+  };
+
+  it('evicts the least recently used thread beyond CHECKPOINT_MEMORY_MAX_THREADS: its state and workspace go, the metric counts it', async () => {
+    expect(await evictions()).toBe(0);
+    for (const id of ['evict-a', 'evict-b']) expect((await chat(id)).statusCode).toBe(200);
+    // Something of the thread's own in its workspace, which must go with it.
+    await writeFile(join(svc.root, 'evict-a', 'notes.txt'), 'remember the milk');
+    expect(await evictions()).toBe(0);
+
+    expect((await chat('evict-c')).statusCode).toBe(200);
+    expect(await evictions()).toBe(1);
+    await vi.waitFor(() => expect(existsSync(join(svc.root, 'evict-a'))).toBe(false), { timeout: 5_000 });
+    expect(existsSync(join(svc.root, 'evict-b'))).toBe(true);
+    expect(existsSync(join(svc.root, 'evict-c'))).toBe(true);
+    const history = await svc.app.inject({ method: 'GET', url: '/v1/threads/evict-a', headers: AUTH_HEADERS });
+    expect(history.statusCode).toBe(404);
+    const kept = await svc.app.inject({ method: 'GET', url: '/v1/threads/evict-c', headers: AUTH_HEADERS });
+    expect(kept.json().messages.length).toBeGreaterThan(0);
+  });
+});
+
+describe('removeThreadWorkspace', () => {
+  it('removes only a direct child of the workspace root', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lm-ws-'));
+    const outside = await mkdtemp(join(tmpdir(), 'lm-ws-outside-'));
+    try {
+      await mkdir(join(root, 't1'));
+      await removeThreadWorkspace(root, 't1');
+      expect(existsSync(join(root, 't1'))).toBe(false);
+      await removeThreadWorkspace(root, `../${outside.split('/').pop()}`);
+      await removeThreadWorkspace(root, '');
+      expect(existsSync(outside)).toBe(true);
+      expect(existsSync(root)).toBe(true);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});

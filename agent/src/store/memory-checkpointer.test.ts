@@ -1,0 +1,82 @@
+import { emptyCheckpoint, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
+import { describe, expect, it } from 'vitest';
+import { InMemoryCheckpointSaver } from './memory-checkpointer.js';
+
+const metadata: CheckpointMetadata = { source: 'input', step: -1, parents: {} };
+const cfg = (threadId: string) => ({ configurable: { thread_id: threadId, checkpoint_ns: '' } });
+
+async function save(saver: InMemoryCheckpointSaver, threadId: string): Promise<void> {
+  const checkpoint = emptyCheckpoint();
+  const saved = await saver.put(cfg(threadId), checkpoint, metadata);
+  await saver.putWrites(saved, [['messages', `hello ${threadId}`]], 'task-1');
+}
+
+function setup(options: { maxThreads?: number; ttlSeconds?: number } = {}) {
+  let clock = 1_000_000;
+  const evicted: { threadId: string; reason: string }[] = [];
+  const saver = new InMemoryCheckpointSaver({ onEvict: (e) => evicted.push({ ...e }) }, undefined, { ...options, now: () => clock });
+  return { saver, evicted, advance: (ms: number) => (clock += ms) };
+}
+
+describe('InMemoryCheckpointSaver bounds', () => {
+  it('keeps at most maxThreads threads, evicting the least recently used with its checkpoints and writes', async () => {
+    const { saver, evicted } = setup({ maxThreads: 2 });
+    await save(saver, 'a');
+    await save(saver, 'b');
+    await save(saver, 'c');
+    expect(evicted).toEqual([{ threadId: 'a', reason: 'lru' }]);
+    expect(saver.size).toBe(2);
+    expect(await saver.getTuple(cfg('a'))).toBeUndefined();
+    expect(Object.keys(saver.storage).sort()).toEqual(['b', 'c']);
+    expect(Object.keys(saver.writes).some((k) => k.includes('"a"'))).toBe(false);
+    expect((await saver.getTuple(cfg('b')))?.pendingWrites).toHaveLength(1);
+    await saver.close();
+  });
+
+  it('counts a read as a use: the thread read last survives', async () => {
+    const { saver, evicted } = setup({ maxThreads: 2 });
+    await save(saver, 'a');
+    await save(saver, 'b');
+    await saver.getTuple(cfg('a'));
+    await save(saver, 'c');
+    expect(evicted.map((e) => e.threadId)).toEqual(['b']);
+    expect(await saver.getTuple(cfg('a'))).toBeDefined();
+  });
+
+  it('never evicts a thread with a run in progress, nor the thread just written; the bound holds again on release', async () => {
+    const { saver, evicted } = setup({ maxThreads: 1 });
+    const release = saver.retain('a');
+    await save(saver, 'a');
+    await save(saver, 'b');
+    expect(evicted).toEqual([]);
+    await save(saver, 'c');
+    expect(evicted.map((e) => e.threadId)).toEqual(['b']);
+    expect(await saver.getTuple(cfg('a'))).toBeDefined();
+    release();
+    // Released, `a` is the most recent use: the bound now drops `c`, each thread reported once.
+    expect(evicted.map((e) => e.threadId)).toEqual(['b', 'c']);
+    expect(saver.size).toBe(1);
+    expect(await saver.getTuple(cfg('a'))).toBeDefined();
+  });
+
+  it('evicts threads idle longer than the TTL, as reason ttl', async () => {
+    const { saver, evicted, advance } = setup({ maxThreads: 100, ttlSeconds: 60 });
+    await save(saver, 'old');
+    advance(45_000);
+    await save(saver, 'young');
+    advance(20_000);
+    saver.sweep();
+    expect(evicted).toEqual([{ threadId: 'old', reason: 'ttl' }]);
+    expect(await saver.getTuple(cfg('young'))).toBeDefined();
+    await saver.close();
+  });
+
+  it('does not report an explicit delete as an eviction', async () => {
+    const { saver, evicted } = setup({ maxThreads: 1 });
+    await save(saver, 'a');
+    await saver.deleteThread('a');
+    await save(saver, 'b');
+    expect(evicted).toEqual([]);
+    expect(saver.size).toBe(1);
+  });
+});
