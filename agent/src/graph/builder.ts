@@ -5,6 +5,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Config } from '../config.js';
 import { MUTATING_TOOLS, TOOL_NAMES } from '../tools/index.js';
 import { approvalMiddleware } from './approval.js';
+import { fuseHooks } from './fused-hooks.js';
 import { MAIN_PROMPT } from './prompts.js';
 import { SUBAGENTS } from './subagents.js';
 import { toLangChainTool, type ToolHooks } from './tool-adapter.js';
@@ -23,7 +24,7 @@ export interface GraphDeps extends ToolHooks {
 export function buildGraph(config: Config, deps: GraphDeps) {
   const allTools = Object.fromEntries(TOOL_NAMES.map((name) => [name, toLangChainTool(name, config, deps)]));
   // Fresh middleware per agent: each subagent keeps its own todo list and summary.
-  const commonMiddleware = (): AgentMiddleware[] => [
+  const middlewareList = (): AgentMiddleware[] => [
     todoListMiddleware(),
     summarizationMiddleware({
       model: deps.model,
@@ -33,6 +34,8 @@ export function buildGraph(config: Config, deps: GraphDeps) {
     createPatchToolCallsMiddleware() as AgentMiddleware,
     ...approvalMiddleware(config.agent.approvalPolicy, MUTATING_TOOLS),
   ];
+  // Their before/after hooks share one graph node per phase (see fuseHooks): fewer supersteps per model call.
+  const commonMiddleware = (): AgentMiddleware[] => fuseHooks(middlewareList());
   const subagents = SUBAGENTS.map((spec) => ({
     name: spec.name,
     description: spec.description,
@@ -40,7 +43,7 @@ export function buildGraph(config: Config, deps: GraphDeps) {
     tools: spec.tools.map((name) => allTools[name]!),
     middleware: commonMiddleware(),
   }));
-  const [todo, summarize, patch, ...approval] = commonMiddleware();
+  const [todo, summarize, patch, ...approval] = middlewareList();
   const subagentMiddleware = createSubAgentMiddleware({
     defaultModel: deps.model,
     defaultTools: Object.values(allTools),
@@ -52,7 +55,7 @@ export function buildGraph(config: Config, deps: GraphDeps) {
     model: deps.model,
     systemPrompt: MAIN_PROMPT,
     tools: Object.values(allTools),
-    middleware: [todo!, subagentMiddleware, summarize!, patch!, ...approval],
+    middleware: fuseHooks([todo!, subagentMiddleware, summarize!, patch!, ...approval]),
     checkpointer: deps.checkpointer,
   });
 }
