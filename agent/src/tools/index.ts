@@ -20,7 +20,7 @@ import { webSearchTool } from './web-search.js';
 import { fetchAsMarkdownTool } from './fetch-as-markdown.js';
 import { getWeatherTool } from './get-weather.js';
 
-/** The 17 tools of the original, by their original names (REQUIREMENTS §1.6). */
+/** The 17 tools of the original, by their original names (scripts and models written for the original keep working). */
 export const TOOL_NAMES = [
   'read_file',
   'write_file',

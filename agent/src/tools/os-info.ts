@@ -23,7 +23,7 @@ export function pythonSystem(nodePlatform: string): string {
 
 /**
  * Node's `os.arch()` as Python's `platform.machine()` (uname -m) would say it. x64 is `x86_64` everywhere,
- * as REQUIREMENTS §1.6 fixes (Python itself says `AMD64` on Windows). 64-bit ARM follows Python per OS:
+ * as the original Python service reported them (Python itself says `AMD64` on Windows). 64-bit ARM follows Python per OS:
  * `aarch64` on Linux (and other Unixes), `arm64` on macOS, `ARM64` on Windows.
  */
 export function pythonMachine(nodeArch: string, nodePlatform: string, littleEndian = true): string {
@@ -45,7 +45,7 @@ export function pythonMachine(nodeArch: string, nodePlatform: string, littleEndi
   }
 }
 
-/** The `os_info` tool: host facts in the original's Python-shaped values (REQUIREMENTS §1.6). */
+/** The `os_info` tool: host facts in the original's Python-shaped values. */
 export const osInfoTool = defineTool({
   name: 'os_info',
   description: 'Facts about the host: platform (Linux|Darwin|Windows), release, arch, CPU count, total memory in bytes, uptime in seconds.',

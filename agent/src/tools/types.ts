@@ -30,7 +30,7 @@ export interface ToolErrorResult {
 export type ToolResult = string | ToolErrorResult | Record<string, unknown>;
 
 /**
- * One agent tool: name and arguments as in the original (REQUIREMENTS §1.6), validated by `schema`
+ * One agent tool: name and arguments as in the original Python service, validated by `schema`
  * before `run` sees them. `mutating` tools need human approval under the `ask` policy and are never cached.
  *
  * @example
