@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
-import { calibrate, loadCalibrationSet, type CalibrationReport } from './calibration/calibrate.js';
+import { calibrate, formatCalibration, loadCalibrationSet } from './calibration/calibrate.js';
 import { loadDataset, type RegressionCase } from './dataset.js';
 import { EvalUsageError } from './errors.js';
 import { GRADER_IDS } from './graders/index.js';
@@ -172,18 +172,7 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
   return { exitCode, report, comparison };
 }
 
-export function formatCalibration(r: CalibrationReport): string {
-  const lines = [`calibration over ${r.items} labelled item(s) (positive = hallucinated)`, `  ${'grader'.padEnd(12)} ${'precision'.padStart(10)} ${'recall'.padStart(8)} ${'kappa'.padStart(7)}  tp/fp/fn/tn`];
-  for (const [id, g] of Object.entries(r.graders)) {
-    if (!g.run) lines.push(`  ${id.padEnd(12)} ${g.reason}`);
-    else {
-      const f = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
-      lines.push(`  ${id.padEnd(12)} ${f(g.precision).padStart(10)} ${f(g.recall).padStart(8)} ${f(g.kappa).padStart(7)}  ${g.tp}/${g.fp}/${g.fn}/${g.tn}`);
-      if (g.misses.length) lines.push(`  ${''.padEnd(12)} disagreements: ${g.misses.join(', ')}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
+export { formatCalibration };
 
 export function registerEvalCommand(program: Command): void {
   const cmd = program

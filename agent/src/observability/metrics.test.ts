@@ -127,6 +127,12 @@ describe('zero-initialised counters', () => {
       'path_traversal_attempts_total{tool_name="shell"} 0',
       'rate_limit_exceeded_total{tool_name="shell",key_type="ip"} 0',
       'luminamind_tool_invocations_total{tool_name="shell",status="error"} 0',
+      // One series per claim kind of the grounding check, so an alert can select the precise kinds.
+      'luminamind_unsupported_claims_total{kind="number"} 0',
+      'luminamind_unsupported_claims_total{kind="quote"} 0',
+      'luminamind_unsupported_claims_total{kind="name"} 0',
+      'luminamind_unsupported_claims_total{kind="url"} 0',
+      'luminamind_unsupported_claims_total{kind="path"} 0',
     ]) {
       expect(text).toContain(line);
     }

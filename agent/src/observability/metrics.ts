@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CLAIM_KINDS } from '../contract/grounding.js';
 
 /** Buckets of the original's monitoring guide; dashboards and alerts quantile over exactly these. */
 export const REQUEST_DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30];
@@ -135,9 +136,11 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
       registers,
     }),
     // Not in the original's guide: the online quality guard's count of claims no tool output supported (hallucinations seen live).
+    // `kind` is one of CLAIM_KINDS (agent/src/contract/grounding.ts); each kind's false-alarm rate on consistent answers is
+    // measured by `luminamind eval calibrate`, so alert on the kinds that measure precise.
     unsupportedClaims: new Counter({
       name: 'luminamind_unsupported_claims_total',
-      help: 'Claims in returned answers (figures, quotes, names, URLs) that no tool output of the run supports',
+      help: 'Claims in returned answers that no tool output of the run supports, by kind: number, quote, name, url, path',
       labelNames: ['kind'] as const,
       registers,
     }),
@@ -209,6 +212,7 @@ const TOOL_STATUSES: readonly ToolStatus[] = ['success', 'error', 'timeout'];
 // A labelled series appears only at its first increment, which rate()/increase() cannot see; alerts on rare events need the 0.
 function zeroInitialise(m: Metrics, options: CreateMetricsOptions): void {
   for (const reason of AUTH_FAILURE_REASONS) m.authFailures.inc({ reason }, 0);
+  for (const kind of CLAIM_KINDS) m.unsupportedClaims.inc({ kind }, 0);
   for (const client of TLS_CLIENTS) m.tlsVerificationErrors.inc({ client }, 0);
   for (const result of ['hit', 'miss'] as const) m.cacheOperations.inc({ operation: 'get', result }, 0);
   for (const pattern of options.shellPatterns ?? []) m.shellDangerousPatternsBlocked.inc({ pattern }, 0);
