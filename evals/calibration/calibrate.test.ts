@@ -1,9 +1,9 @@
 import { agreement, calibrate, CLAIM_KINDS, formatCalibration, loadCalibrationSet, type CalibrationItem } from './calibrate.js';
 
-// Measured with the grounding check as it was before issue 16 (commit 79ca09d), on this same set (333 items):
-// precision 73.7 %, recall 73.3 %, FPR on faithful items 29.3 %, balanced accuracy 72.0 %. The check must keep
+// Measured with the grounding check as it was before issue 16 (commit 79ca09d), on this same set (363 items):
+// precision 73.1 %, recall 73.4 %, FPR on faithful items 30.4 %, balanced accuracy 71.5 %. The check must keep
 // balanced accuracy at least there, with FPR at most 10 %.
-const BASELINE_BALANCED_ACCURACY = 0.72;
+const BASELINE_BALANCED_ACCURACY = 0.715;
 
 describe('calibration', () => {
   it('computes precision, recall, FPR, balanced accuracy and Cohen kappa (hand-computed table)', () => {
