@@ -78,6 +78,13 @@ describe('checkGrounding', () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
+  it('accepts a computed figure only where the answer says it computed one', () => {
+    const evidence = ['He scored 31 goals in 2022 and 13 in 2023.'];
+    expect(checkGrounding('He scored 18 goals in 2023.', evidence).unsupported.map((c) => c.text)).toEqual(['18']);
+    expect(checkGrounding('He scored 18 more goals in 2022 than in 2023.', evidence).grounded).toBe(true);
+    expect(checkGrounding('31 − 13 = 18.', evidence).grounded).toBe(true);
+  });
+
   it('can refuse computed figures', () => {
     expect(checkGrounding('It has 480 staff.', EVIDENCE, { allowArithmetic: false }).grounded).toBe(false);
   });

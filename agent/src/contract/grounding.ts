@@ -112,6 +112,23 @@ interface NumberMention {
   percent: boolean;
   /** Value × the scale word after it ("2.4 million"), when there is one. */
   scaled?: number;
+  /** The sentence around it says it computed something ("total", "colder", "+", "%"). */
+  computed?: boolean;
+}
+
+// Words and signs by which an answer shows that a figure is computed rather than read off the evidence.
+const COMPUTED = /[+×÷*=%]|\d\s*[-−/x]\s*\d|\b(?:per ?cent|total|sum|add(?:ed|s|ing)?|altogether|together|combined|difference|more|less|fewer|higher|lower|colder|warmer|hotter|cooler|larger|smaller|bigger|up|down|increase[ds]?|decrease[ds]?|gr[eo]w(?:th|n)?|rose|fell|dropped|gain(?:ed)?|net|twice|double[ds]?|half|times|average|mean|remaining|other|ratio|margin|ahead|behind|gap|change[ds]?|in all|overall|combined|per)\b/i;
+
+// A request for a computation somewhere in the evidence (the user's turn is part of it).
+const ASKED = /\b(?:what is|what's|how (?:much|many)|calculate|compute|work out|add|subtract|multiply|divide|sum|total|times|difference|convert)\b|\d\s*[+×÷*x]\s*\d|[+×÷]/i;
+
+/** The sentence of `text` around position `at`. */
+function sentenceAt(text: string, at: number): string {
+  const before = text.slice(Math.max(0, at - 300), at);
+  const after = text.slice(at, at + 300);
+  const start = Math.max(before.lastIndexOf('\n'), before.search(/[.!?]\s(?!.*[.!?]\s)/s));
+  const end = after.search(/[.!?](?:\s|$)|\n/);
+  return before.slice(start + 1) + (end < 0 ? after : after.slice(0, end));
 }
 
 /** The figures of a text, in digits and in words, with list numbering and dashes between figures set aside. */
@@ -133,7 +150,14 @@ function numberMentions(text: string, answerSide: boolean): NumberMention[] {
     if (!Number.isFinite(value)) continue;
     const after = rest.slice((m.index ?? 0) + m[0].length);
     const scale = SCALE_AFTER.exec(after)?.[1]?.toLowerCase();
-    out.push({ text: m[0], value, words: false, percent: /^\s*(%|per ?cent)/i.test(after), scaled: scale ? value * (SCALE_SUFFIX[scale] ?? 1) : undefined });
+    out.push({
+      text: m[0],
+      value,
+      words: false,
+      percent: /^\s*(%|per ?cent)/i.test(after),
+      scaled: scale ? value * (SCALE_SUFFIX[scale] ?? 1) : undefined,
+      computed: answerSide && COMPUTED.test(sentenceAt(rest, m.index ?? 0)),
+    });
     // "200,210,190,230" in a CSV row ("East,200,210,190,230") is four figures as well as one.
     const start = m.index ?? 0;
     const inRow = rest[start - 1] === ',' || rest[start + m[0].length] === ',';
@@ -369,6 +393,7 @@ export function checkGrounding(answer: string, evidence: readonly string[], opti
   });
   const shown = shownArithmetic(figures, (n) => evidenceNumbers.some((e) => close(e, n)));
   const listed = enumerations(rest);
+  const asked = ASKED.test(corpus);
   for (const n of numberMentions(figures, true)) {
     const places = decimals(n.text);
     const stated = evidenceNumbers.some((e) => close(e, n.value) || (n.scaled !== undefined && close(e, n.scaled)));
@@ -382,7 +407,9 @@ export function checkGrounding(answer: string, evidence: readonly string[], opti
         shown.has(n.value) ||
         // A count of things the answer goes on to list ("Two TODOs: cart.js:3 … and users.js:1 …").
         (Number.isInteger(n.value) && n.value >= 2 && n.value <= 12 && listed.has(n.value)) ||
-        (options.allowArithmetic !== false && derivable(n.value, digitNumbers, n.percent, places));
+        // One arithmetic step, when the answer's sentence says it computed or the user asked for a computation:
+        // otherwise any small figure is some difference of two evidence figures (18 = 31 − 13).
+        (options.allowArithmetic !== false && (n.computed || asked) && derivable(n.value, digitNumbers, n.percent, places));
     }
     add('number', n.text, supported);
   }
