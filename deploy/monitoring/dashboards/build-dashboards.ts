@@ -125,6 +125,11 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       },
       { title: 'Cache size', unit: 'bytes', queries: [{ expr: `sum(luminamind_cache_size_bytes{${NS}})` }] },
       {
+        title: 'In-memory store evictions',
+        unit: 'ops',
+        queries: [{ expr: `sum by (store, reason) (rate(luminamind_store_evictions_total{${NS}}[5m]))`, legend: '{{store}} {{reason}}' }],
+      },
+      {
         title: 'Rate-limited calls',
         unit: 'ops',
         queries: [{ expr: `sum by (tool_name) (rate(rate_limit_exceeded_total{${NS}}[5m]))`, legend: '{{tool_name}}' }],
