@@ -56,7 +56,11 @@ const ETC_FILES = [
 // Top-level system directories that merged-/usr systems keep as links into /usr.
 const ROOT_LINKS = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 
-async function rootLinkArgs(): Promise<string[]> {
+// The host's layout does not change while the service runs: read it once, not on every shell call.
+let rootLinks: Promise<string[]> | undefined;
+const rootLinkArgs = (): Promise<string[]> => (rootLinks ??= readRootLinks());
+
+async function readRootLinks(): Promise<string[]> {
   const args: string[] = [];
   for (const name of ROOT_LINKS) {
     const path = `/${name}`;
