@@ -54,6 +54,8 @@ export const StageRunSchema = z.strictObject({
   timedOut: z.boolean(),
   durationMs: nonNegative,
   timeoutMs: nonNegative,
+  /** sha256 of everything the stage's result can depend on (gates/inputs.ts): evidence of equal inputs is reused at a later commit. */
+  inputs: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type StageRun = z.infer<typeof StageRunSchema>;
 
