@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_HYPOTHESIS, DRILL_IDS, drills, hypothesisProblems, type Drill } from './index.js';
-import { RULES_FILE } from './prometheus.js';
+import { RULES_FILE } from '../lab/alerts/drill-rules.js';
 
 const EXPERIMENTS = join(import.meta.dirname, '../experiments');
 const clusterAlerts = readdirSync(EXPERIMENTS)

@@ -4,7 +4,7 @@ import { modelLatencyX10 } from './model-latency-x10.js';
 import { redisFreeze } from './redis-freeze.js';
 import { redisKill } from './redis-kill.js';
 import { replicaKill } from './replica-kill.js';
-import { DEFAULT_HYPOTHESIS, DRILL_IDS, hypothesisProblems, type Drill, type DrillId } from './types.js';
+import { DEFAULT_HYPOTHESIS, DRILL_IDS, hypothesisProblems, type Drill, type DrillId } from '../lab/index.js';
 
 /**
  * Checks every drill's hypothesis, and the one its can-fail run uses, when the registry loads: a hypothesis that
@@ -34,5 +34,5 @@ export function isDrillId(id: string): id is DrillId {
   return (DRILL_IDS as readonly string[]).includes(id);
 }
 
-export { DRILL_IDS, DEFAULT_HYPOTHESIS, hypothesisProblems, PROBE_TIMEOUT_MS, type Drill, type DrillId, type Hypothesis, type Refusal } from './types.js';
-export { runDrill, type DrillRunOptions, type Journal } from './harness.js';
+export { DRILL_IDS, DEFAULT_HYPOTHESIS, hypothesisProblems, PROBE_TIMEOUT_MS, type Drill, type DrillId, type Hypothesis, type Refusal } from '../lab/index.js';
+export { runDrill, type DrillRunOptions, type Journal } from '../lab/index.js';

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Drill } from './types.js';
+import type { Drill } from '../lab/index.js';
 
 const BLOCKS = 5;
-const hog = ['--import', 'tsx', '--import', resolve('chaos/drills/memory-hog.ts')];
+const hog = ['--import', 'tsx', '--import', resolve('chaos/lab/memory-hog.ts')];
 
 async function rssOf(url: string): Promise<number | undefined> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.text().catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { Drill } from './types.js';
+import type { Drill } from '../lab/index.js';
 
 export const redisKill = {
   id: 'redis-kill',

@@ -1,8 +1,8 @@
 import type { Simulator } from '../../evals/sim/index.js';
 import type { TestRedis } from '../../agent/src/index.js';
-import type { ServiceProcess } from '../../load/service-process.js';
+import type { ServiceProcess } from '../../load/index.js';
 import type { Balancer } from './balancer.js';
-import type { AlertExpectation } from './prometheus.js';
+import type { AlertExpectation } from './alerts/judge-alert.js';
 
 export const DRILL_IDS = ['redis-kill', 'redis-freeze', 'model-503', 'model-latency-x10', 'replica-kill', 'memory-pressure'] as const;
 export type DrillId = (typeof DRILL_IDS)[number];

@@ -1,4 +1,4 @@
-import { SCENARIOS } from '../../load/scenarios.js';
+import { SCENARIOS } from '../../load/index.js';
 import { PROBE_TIMEOUT_MS } from './types.js';
 
 export interface Sample {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis } from '../../agent/src/index.js';
 import { startSimulator } from '../../evals/sim/index.js';
-import { LOAD_CASSETTES } from '../../load/scenarios.js';
-import { startServiceProcess, type ServiceProcess } from '../../load/service-process.js';
+import { LOAD_CASSETTES } from '../../load/index.js';
+import { startServiceProcess, type ServiceProcess } from '../../load/index.js';
 import { startBalancer } from './balancer.js';
 import type { Stack, StackSpec } from './types.js';
 

@@ -1,7 +1,7 @@
 import { graders, trajectory } from '../../evals/graders/index.js';
 import type { ToolCallRecord } from '../../agent/src/index.js';
 import { chat } from './probe.js';
-import { SCENARIOS } from '../../load/scenarios.js';
+import { SCENARIOS } from '../../load/index.js';
 
 /** The eval subset graded during a fault: the load cassettes' questions with what a correct answer contains. */
 export const QUALITY_CASES = [

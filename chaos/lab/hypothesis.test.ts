@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeQuality, refusalPhase } from './harness.js';
-import { DEFAULT_HYPOTHESIS, hypothesisProblems, validateDrills, drills, type Hypothesis } from './index.js';
+import { DEFAULT_HYPOTHESIS, hypothesisProblems, validateDrills, drills, type Hypothesis } from '../drills/index.js';
 import type { Sample } from './probe.js';
 import type { QualityResult } from './quality.js';
 import { describeQuality } from './quality.js';

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compressExpr, compressRules, formatDuration, judgeAlert, metricNames, parseDuration, splitThreshold, prometheusConfig, RULES_FILE, startDrillPrometheus, type AlertState } from './prometheus.js';
+import { compressExpr, compressRules, formatDuration, parseDuration, RULES_FILE } from './drill-rules.js';
+import { judgeAlert, metricNames, splitThreshold, type AlertState } from './judge-alert.js';
+import { prometheusConfig, startDrillPrometheus } from './prometheus-process.js';
 
 const HAVE_PROMETHEUS = spawnSync('prometheus', ['--version']).status === 0;
 const HAVE_PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
