@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import security from 'eslint-plugin-security';
+import { boundaryConfigs } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'reports/', 'coverage/', 'datasets/', 'deploy/', '**/*.d.ts'] },
@@ -22,4 +23,5 @@ export default tseslint.config(
     files: ['agent/src/config.ts', 'bin/**', '**/*.test.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  ...boundaryConfigs,
 );

@@ -14,6 +14,13 @@ import { registerReportCommand } from '../evals/report/index.js';
 /** Exit codes shared by every subcommand (a contract CI scripts rely on): 0 ok, 1 a negative verdict, 2 usage or configuration. */
 export const EXIT = { ok: 0, verdict: 1, usage: 2 } as const;
 
+/** Codes that mean "the command, its options or its input files are wrong": exit 2, so 1 keeps meaning a negative verdict. */
+const USAGE_CODE = /_ERR_(CLI_)?USAGE$|_ERR_CONFIG_INVALID$|^EVL_ERR_(DATASET|SIM_CASSETTE)_INVALID$|^GATE_ERR_POLICY_(INVALID|UNKNOWN)$/;
+
+export function isUsageCode(code: string | undefined): boolean {
+  return code !== undefined && USAGE_CODE.test(code);
+}
+
 export function buildProgram(): Command {
   const program = new Command('luminamind')
     .description('LuminaMind: the deep agent service, its evaluation harness and its release gate.')
@@ -43,6 +50,6 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const code = errorCode(err);
     process.stderr.write(`luminamind: ${code ? `[${code}] ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
-    return code === 'AGT_ERR_CONFIG_INVALID' || code === 'AGT_ERR_CLI_USAGE' ? EXIT.usage : EXIT.verdict;
+    return isUsageCode(code) ? EXIT.usage : EXIT.verdict;
   }
 }

@@ -44,7 +44,6 @@ export const AnswerRejectedError = createError('AGT_ERR_ANSWER_REJECTED', 'The a
 export const ShuttingDownError = createError('AGT_ERR_SHUTTING_DOWN', 'The service is shutting down', 503);
 export const InternalError = createError('AGT_ERR_INTERNAL', 'Internal error (request %s)', 500);
 export const VaultReadFailedError = createError('AGT_ERR_VAULT_READ_FAILED', 'Vault read failed at %s: %s', 500);
-export const SimNoCassetteError = createError('EVL_ERR_SIM_NO_CASSETTE', 'No cassette for this conversation. %s', 404);
 
 /** Narrowing helper: the stable code of any thrown value, if it has one. */
 export function errorCode(err: unknown): string | undefined {

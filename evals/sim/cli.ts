@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { CliUsageError } from '../../agent/src/errors.js';
+import { EvalUsageError } from '../errors.js';
 import type { FaultsInput } from './faults.js';
 import { startSimulator } from './server.js';
 
@@ -60,7 +60,7 @@ Examples:
     )
     .action(async (opts: SimOptions) => {
       if (Boolean(opts.recordTo) !== Boolean(opts.upstream)) {
-        throw new CliUsageError('--record-to and --upstream go together');
+        throw new EvalUsageError('--record-to and --upstream go together');
       }
       const faults: FaultsInput = {
         errorStatus: opts.errorStatus ?? 503,

@@ -1,13 +1,12 @@
 import createError from '@fastify/error';
 
-export { SimNoCassetteError } from '../../agent/src/errors.js';
-
 /**
- * Simulator error codes (the no-cassette miss lives in agent/src/errors.ts, which owns EVL_ERR_SIM_NO_CASSETTE).
+ * Simulator error codes.
  *
  * @example
  *   throw new SimCassetteInvalidError('datasets/cassettes/x.yaml', 'threads: Required');
  */
+export const SimNoCassetteError = createError('EVL_ERR_SIM_NO_CASSETTE', 'No cassette for this conversation. %s', 404);
 export const SimCassetteInvalidError = createError('EVL_ERR_SIM_CASSETTE_INVALID', 'Invalid cassette %s: %s', 400);
 export const SimBadRequestError = createError('EVL_ERR_SIM_BAD_REQUEST', 'Bad request to the model simulator: %s', 400);
 export const SimFaultInjectedError = createError('EVL_ERR_SIM_FAULT_INJECTED', 'Injected fault (%s): the simulator was told to fail this request', 503);
