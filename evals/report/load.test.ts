@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, mannWhitney, type RunPercentiles } from './index.js';
+import { compareRuns, comparePaired, mannWhitney, wilcoxonSignedRank, type BlockMeasure, type BlockPair, type RunPercentiles } from './index.js';
 
 // Per-run percentiles as a shared machine produces them: a few percent of jitter around a level.
 const jitter = [0.97, 1.02, 0.99, 1.04, 0.98, 1.01, 1.03];
@@ -52,5 +52,70 @@ describe('compareRuns', () => {
 
   it('is inconclusive with too few runs', () => {
     expect(compareRuns(baseline, runsAt(2600, 3200, 3600, 2)).verdict).toBe('inconclusive');
+  });
+});
+
+describe('wilcoxonSignedRank', () => {
+  it.each([
+    { d: [0.3, 0.25, 0.28, 0.31, 0.22, 0.27], p: 2 / 64 },
+    { d: [1, 2, 3, 4, 5, 6, 7, 8], p: 2 / 256 },
+    // |d| ranks 1..6, W+ = 19 of 21: P(W ≤ 2) = 3/64 (the subsets {}, {1}, {2}), two-sided 6/64.
+    { d: [1, -2, 3, 4, 5, 6], p: 6 / 64 },
+    { d: [-1, 2, -3, -4, -5, -6], p: 6 / 64 },
+    { d: [0, 0, 1, -1], p: 1 },
+    { d: [], p: 1 },
+  ])('$d → p=$p', ({ d, p }) => {
+    expect(wilcoxonSignedRank(d).pValue).toBeCloseTo(p, 12);
+  });
+});
+
+// Eight block pairs on a shared machine: each pair sees its own load (up to 2× slower), both of its blocks alike.
+const machine = [1.0, 1.9, 1.2, 1.6, 1.05, 2.0, 1.35, 1.5];
+const within = [0.99, 1.02, 1.01, 0.98, 1.0, 1.03, 0.97, 1.01];
+const block = (p50: number, cpu: number, load: number, j: number): BlockMeasure => ({ p50Ms: p50 * load * j, p95Ms: 2 * p50 * load * j, p99Ms: 3 * p50 * load * j, requests: 32, errors: 0, cpuMsPerRequest: cpu * j });
+const pairsOf = (slowdown: number, cpuSlowdown = 1): BlockPair[] =>
+  machine.map((load, i) => ({ pair: i, baseline: block(800, 12, load, within[i]!), candidate: block(800 * slowdown, 12 * cpuSlowdown, load, within[(i + 3) % 8]!) }));
+
+describe('comparePaired', () => {
+  it('identical code under machine noise up to 2×: same', () => {
+    const c = comparePaired(pairsOf(1));
+    expect(c.verdict).toBe('same');
+    expect(Math.abs(c.maxRelativeChange!)).toBeLessThan(0.05);
+  });
+
+  it('a candidate 30 % slower under the same noise: regressed, with the effect and p-value', () => {
+    const c = comparePaired(pairsOf(1.3));
+    expect(c.verdict).toBe('regressed');
+    expect(c.maxRelativeChange).toBeGreaterThan(0.25);
+    expect(c.pValue).toBeLessThan(0.05);
+    expect(c.perMeasure.find((m) => m.measure === 'p50Ms')).toMatchObject({ higher: 8, verdict: 'regressed' });
+    expect(c.perMeasure.find((m) => m.measure === 'cpuMsPerRequest')?.verdict).toBe('same');
+  });
+
+  it('can fail: the unpaired test on the same blocks lets the machine noise hide the 30 % slowdown', () => {
+    const pairs = pairsOf(1.3);
+    expect(compareRuns(pairs.map((p) => p.baseline), pairs.map((p) => p.candidate)).verdict).toBe('same');
+  });
+
+  it('CPU per request 30 % higher with unchanged latency: regressed on CPU', () => {
+    const c = comparePaired(pairsOf(1, 1.3));
+    expect(c.verdict).toBe('regressed');
+    expect(c.cpuRelativeChange).toBeGreaterThan(0.25);
+  });
+
+  it('a consistent 5 % slowdown is significant but below the 10 % floor: same', () => {
+    const c = comparePaired(pairsOf(1.05));
+    expect(c.verdict).toBe('same');
+    expect(c.perMeasure.find((m) => m.measure === 'p50Ms')!.pValue).toBeLessThan(0.05);
+  });
+
+  it('a 30 % faster candidate: improved', () => {
+    expect(comparePaired(pairsOf(0.7)).verdict).toBe('improved');
+  });
+
+  it('too few pairs, or pairs whose blocks answered nothing: inconclusive', () => {
+    expect(comparePaired(pairsOf(1.3).slice(0, 5)).verdict).toBe('inconclusive');
+    const dead = pairsOf(1.3).map((p) => ({ ...p, candidate: { ...p.candidate, requests: 0 } }));
+    expect(comparePaired(dead).verdict).toBe('inconclusive');
   });
 });

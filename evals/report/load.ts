@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LoadResultSchema, type LoadComparison, type LoadReport, type LoadResult, type LoadSummary } from './envelope.js';
 import { duplicatedIds } from './identity.js';
-import { mannWhitney, mean, median, sum } from './stats.js';
+import { mannWhitney, mean, median, sum, wilcoxonSignedRank } from './stats.js';
 
 /**
  * Every measure of a load report, from its results alone: the summary (`luminamind load` and `report merge` both
@@ -108,6 +108,123 @@ export function describePercentile(p: PercentileComparison, policy: ComparePolic
   if (Math.abs(p.relativeChange) < policy.minRelative) return `${head}, below the ${(policy.minRelative * 100).toFixed(0)} % floor: no regression ${stat}`;
   if (Math.abs(delta) < policy.minAbsoluteMs) return `${head}, below the ${policy.minAbsoluteMs} ms floor: no regression ${stat}`;
   return `${head}, not significant at α=${policy.alpha}: no regression ${stat}`;
+}
+
+/** One block of requests sent to one side of a paired run (`luminamind load --against`). */
+export interface BlockMeasure {
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+  /** utime + stime of the service process over the block (from /proc), per request sent; absent where not readable. */
+  cpuMsPerRequest?: number;
+}
+
+/** A baseline block and a candidate block sent back to back with the same request sequence: they saw the same machine. */
+export interface BlockPair {
+  pair: number;
+  baseline: BlockMeasure;
+  candidate: BlockMeasure;
+}
+
+/** The measures a paired comparison judges. p99 is not among them: a block of a few dozen requests has its p99 at its maximum. */
+export const PAIRED_MEASURES = ['p50Ms', 'p95Ms', 'cpuMsPerRequest'] as const;
+export type PairedMeasure = (typeof PAIRED_MEASURES)[number];
+
+export interface PairedPolicy extends ComparePolicy {
+  /** Fewer usable pairs than this: inconclusive (the exact signed-rank test cannot reach α=0.05 two-sided below 6). */
+  minPairs: number;
+  /** Absolute floor for CPU ms per request, as minAbsoluteMs is for latency. */
+  minAbsoluteCpuMs: number;
+}
+
+export const DEFAULT_PAIRED_POLICY: PairedPolicy = { ...DEFAULT_COMPARE_POLICY, minPairs: 6, minAbsoluteCpuMs: 0.5 };
+
+export interface PairedMeasureComparison {
+  measure: PairedMeasure;
+  pairs: number;
+  baselineMedian: number;
+  candidateMedian: number;
+  /** Median over pairs of candidate / baseline, minus 1 (+0.3 = 30 % slower): the effect the floors apply to. */
+  relativeChange: number;
+  /** Pairs in which the candidate measured higher. */
+  higher: number;
+  /** Wilcoxon signed-rank over the pairs' log ratios, two-sided. */
+  pValue: number;
+  verdict: 'same' | 'improved' | 'regressed';
+}
+
+export interface PairedComparison {
+  verdict: 'same' | 'improved' | 'regressed' | 'inconclusive';
+  pValue?: number;
+  /** The largest relative change of a judged latency measure (+0.07 = 7 % slower). */
+  maxRelativeChange?: number;
+  /** The CPU-per-request change, the measure least moved by what else runs on the machine. */
+  cpuRelativeChange?: number;
+  reason: string;
+  perMeasure: PairedMeasureComparison[];
+}
+
+/**
+ * Judges candidate against baseline over blocks sent in pairs (A B B A …) in the same run: per pair the ratio
+ * candidate / baseline of each measure, a Wilcoxon signed-rank test over the pairs' log ratios, and the effect-size
+ * floors on the median ratio and the absolute difference of medians. What the machine was doing hits both blocks of
+ * a pair, so it cancels in the ratio instead of masquerading as a regression.
+ *
+ * @example
+ *   comparePaired(pairs).verdict; // 'same' | 'improved' | 'regressed' | 'inconclusive'
+ */
+export function comparePaired(pairs: readonly BlockPair[], policy: PairedPolicy = DEFAULT_PAIRED_POLICY): PairedComparison {
+  const usable = pairs.filter((p) => p.baseline.requests > 0 && p.candidate.requests > 0 && p.baseline.p50Ms > 0 && p.candidate.p50Ms > 0);
+  if (usable.length < policy.minPairs) return { verdict: 'inconclusive', reason: `needs ≥${policy.minPairs} block pairs that both answered (got ${usable.length} of ${pairs.length})`, perMeasure: [] };
+  const perMeasure = PAIRED_MEASURES.flatMap((measure): PairedMeasureComparison[] => {
+    const rows = usable.flatMap((p) => {
+      const b = p.baseline[measure];
+      const c = p.candidate[measure];
+      return b !== undefined && c !== undefined && b > 0 && c > 0 ? [{ b, c }] : [];
+    });
+    if (rows.length < policy.minPairs) return [];
+    const logRatios = rows.map(({ b, c }) => Math.log(c / b));
+    const relativeChange = Math.exp(median(logRatios)) - 1;
+    const baselineMedian = median(rows.map((r) => r.b));
+    const candidateMedian = median(rows.map((r) => r.c));
+    const floor = measure === 'cpuMsPerRequest' ? policy.minAbsoluteCpuMs : policy.minAbsoluteMs;
+    const { pValue } = wilcoxonSignedRank(logRatios);
+    const material = Math.abs(candidateMedian - baselineMedian) >= floor && Math.abs(relativeChange) >= policy.minRelative;
+    const verdict = pValue < policy.alpha && material ? (relativeChange > 0 ? 'regressed' : 'improved') : 'same';
+    return [{ measure, pairs: rows.length, baselineMedian, candidateMedian, relativeChange, higher: logRatios.filter((x) => x > 0).length, pValue, verdict }];
+  });
+  const latency = perMeasure.filter((m) => m.measure !== 'cpuMsPerRequest');
+  const cpu = perMeasure.find((m) => m.measure === 'cpuMsPerRequest');
+  const regressed = perMeasure.filter((m) => m.verdict === 'regressed');
+  const improved = perMeasure.filter((m) => m.verdict === 'improved');
+  const verdict = regressed.length ? 'regressed' : improved.length ? 'improved' : 'same';
+  const deciding = regressed.length ? regressed : improved.length ? improved : perMeasure;
+  return {
+    verdict,
+    pValue: Math.min(...deciding.map((m) => m.pValue)),
+    maxRelativeChange: Math.max(...latency.map((m) => m.relativeChange)),
+    ...(cpu ? { cpuRelativeChange: cpu.relativeChange } : {}),
+    reason: `${usable.length} block pairs: ${perMeasure.map((m) => describePairedMeasure(m, policy)).join('; ')}`,
+    perMeasure,
+  };
+}
+
+/** One paired measure as a release manager reads it: "p50 ×1.31 (8/8 pairs slower), 812→1063 ms: regressed (signed-rank p=0.0078)". */
+export function describePairedMeasure(m: PairedMeasureComparison, policy: PairedPolicy = DEFAULT_PAIRED_POLICY): string {
+  const cpu = m.measure === 'cpuMsPerRequest';
+  const name = cpu ? 'CPU/request' : m.measure.replace(/Ms$/, '');
+  const unit = cpu ? ' ms' : ' ms';
+  const digits = cpu ? 1 : 0;
+  const pct = `${m.relativeChange >= 0 ? '+' : ''}${(m.relativeChange * 100).toFixed(1)} %`;
+  const head = `${name} ${pct} (${m.higher}/${m.pairs} pairs higher), ${m.baselineMedian.toFixed(digits)}→${m.candidateMedian.toFixed(digits)}${unit}`;
+  const stat = `(signed-rank p=${m.pValue.toPrecision(2)})`;
+  if (m.verdict !== 'same') return `${head}: ${m.verdict} ${stat}`;
+  const floor = cpu ? policy.minAbsoluteCpuMs : policy.minAbsoluteMs;
+  if (Math.abs(m.relativeChange) < policy.minRelative) return `${head}, below the ${(policy.minRelative * 100).toFixed(0)} % floor ${stat}`;
+  if (Math.abs(m.candidateMedian - m.baselineMedian) < floor) return `${head}, below the ${floor} ms floor ${stat}`;
+  return `${head}, not significant at α=${policy.alpha} ${stat}`;
 }
 
 /** Sum or max of an optional field, kept only when every shard measured it. */

@@ -151,7 +151,11 @@ async function mergeLoad(inputs: readonly MergeInput[], config: Record<string, u
   const baselines = [...new Set(inputs.map((i) => (i.report as LoadReport).summary.comparison?.baseline))];
   let summary: LoadReport['summary'] = outcome.summary;
   delete config.perPercentile;
-  if (baselines.length > 1 || baselines[0] !== undefined) {
+  const paired = inputs.some((i) => (i.report as LoadReport).summary.comparison?.method === 'paired');
+  if (paired) {
+    // A paired verdict is judged over REF blocks kept in one run's config; shards of it cannot be re-paired.
+    summary = { ...summary, comparison: { baseline: baselines.filter(Boolean).join(', ') || 'none', method: 'paired', verdict: 'inconclusive', reason: 'a paired comparison (load --against) is judged within one unsharded run; report merge cannot recompute it' } };
+  } else if (baselines.length > 1 || baselines[0] !== undefined) {
     const note = `${saturated ? 'warning: a shard saturated (see config.varied); ' : ''}recomputed by report merge over ${inputs.length} reports; per-run percentiles are the max over shards`;
     if (baselines.length > 1 || baselines[0] === undefined) {
       summary = { ...summary, comparison: { baseline: baselines.filter(Boolean).join(', ') || 'none', verdict: 'inconclusive', reason: 'the inputs were compared with different baselines (or some with none)' } };
