@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../evals/sim/index.js';
+import { processCpuMs } from './process-cpu.js';
 import { startServiceProcess } from './service-process.js';
 
 // `npm run bench:service [-- --requests 300 --warmup 60 --concurrency 4 --profile DIR]`: CPU per request of the
@@ -30,18 +30,6 @@ const requests = Number(args.get('requests') ?? 300);
 const warmup = Number(args.get('warmup') ?? 60);
 const concurrency = Number(args.get('concurrency') ?? 4);
 const profileDir = args.get('profile');
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** utime + stime of a process (all its threads: JS, GC, libuv pool), in ms, from /proc/<pid>/stat. */
-export function processCpuMs(pid: number | 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; fields after its closing parenthesis are positional.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
 
 /** `total` calls of `one`, `concurrency` at a time. */
 async function closedLoop(total: number, parallel: number, one: (i: number) => Promise<void>): Promise<void> {
