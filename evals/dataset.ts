@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SUBAGENT_NAMES } from '../agent/src/index.js';
 import { DatasetInvalidError } from './errors.js';
 
 export const CATEGORIES = [
@@ -42,7 +43,7 @@ export type ScriptStep = z.infer<typeof ScriptStepSchema>;
 
 /** A subagent's own conversation: its opening is the `task` description the main script sent. */
 export const SubagentScriptSchema = z.object({
-  agent: z.enum(['web-researcher', 'code-executor', 'greeting-responder']),
+  agent: z.enum(SUBAGENT_NAMES),
   user: z.string().min(1),
   steps: z.array(ScriptStepSchema).min(1),
 });

@@ -1,9 +1,8 @@
+import { MAIN_AGENT_NAME } from '../agent/src/index.js';
 import type { RegressionCase, ScriptStep, VariantScript } from './dataset.js';
 import { substitute } from './fixture-server.js';
 import type { CassetteInput } from './sim/index.js';
 
-/** The main agent's identity word in the simulator's keying (the first line of its system prompt). */
-export const MAIN_AGENT = 'LuminaMind';
 
 export interface Variant {
   /** `gold` or `faulty:<name>`. */
@@ -42,7 +41,7 @@ export function variantCassette(c: RegressionCase, variant: Variant, webBase: st
     description: `${c.category}: ${c.id} (${variant.name})`,
     source: 'authored' as const,
     threads: [
-      { agent: MAIN_AGENT, user: c.input[0], turns: steps.map(turnOf) },
+      { agent: MAIN_AGENT_NAME, user: c.input[0], turns: steps.map(turnOf) },
       ...subagents.map((s) => ({ agent: s.agent, user: s.user, turns: s.steps.map(turnOf) })),
     ],
   };

@@ -1,6 +1,8 @@
 // The agent's public face: the harness, load tests and chaos drills import only this module.
 export { loadConfig, redactConfig, configVariables, type Config, type ModelEndpoint } from './config.js';
 export { errorCode } from './errors.js';
+export { MAIN_AGENT_NAME } from './graph/prompts.js';
+export { SUBAGENT_NAMES, type SubagentName } from './graph/subagents.js';
 export { buildAgent, type LuminaAgent, type RunInput, type AgentDeps } from './graph/agent.js';
 export { buildServer, type ServerDeps } from './server.js';
 export { startService, type RunningService } from './main.js';

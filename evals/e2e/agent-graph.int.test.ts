@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAgentFromConfig, loadConfig, type LuminaAgent } from '../../agent/src/index.js';
+import { createAgentFromConfig, loadConfig, MAIN_AGENT_NAME, type LuminaAgent } from '../../agent/src/index.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 
 // The whole agent (graph, subagents, tools, resilient model client) over real HTTP against the simulator.
@@ -21,7 +21,7 @@ const fixTypoCassette = {
   id: 'e2e:fix-typo',
   threads: [
     {
-      agent: 'LuminaMind',
+      agent: MAIN_AGENT_NAME,
       user: TASK,
       turns: [
         {
@@ -71,7 +71,7 @@ const writeNoteCassette = {
   id: 'e2e:write-note',
   threads: [
     {
-      agent: 'LuminaMind',
+      agent: MAIN_AGENT_NAME,
       user: 'Write "remember the milk" to notes.txt',
       turns: [
         { tool_calls: [{ name: 'write_file', arguments: { file_path: 'notes.txt', text: 'remember the milk' } }] },
@@ -85,7 +85,7 @@ const changeOfMindCassette = {
   id: 'e2e:change-of-mind',
   threads: [
     {
-      agent: 'LuminaMind',
+      agent: MAIN_AGENT_NAME,
       user: 'Delete old.txt',
       turns: [
         { tool_calls: [{ name: 'file_delete', arguments: { file_path: 'old.txt' } }] },

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAIN_AGENT_NAME } from '../../agent/src/index.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 
 // `luminamind chat` as a person uses it: a real process, typed lines on stdin, the simulator as the model.
@@ -34,7 +35,7 @@ describe('luminamind chat', () => {
           id: 'chat:write-note',
           threads: [
             {
-              agent: 'LuminaMind',
+              agent: MAIN_AGENT_NAME,
               user: 'Write "remember the milk" to notes.txt',
               turns: [
                 { tool_calls: [{ name: 'write_file', arguments: { file_path: 'notes.txt', text: 'remember the milk' } }] },

@@ -12,6 +12,7 @@
  * Relations between words that all appear in the evidence are beyond it: that is the judge's job.
  */
 import { DEMONYMS, NON_NAMES, ORDINALS, SCALES, UNITS } from './grounding-lexicon.js';
+import { MAIN_AGENT_NAME } from '../graph/prompts.js';
 
 export type ClaimKind = 'number' | 'quote' | 'name' | 'url' | 'path';
 
@@ -47,7 +48,8 @@ const NUMBER_RE = /(?<![\w.])[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w
 const WORD = String.raw`\p{Lu}[\p{Ll}\p{Lu}]*\p{Ll}(?:['’]\p{Ll}+)?`;
 const NAME_RE = new RegExp(String.raw`(?<![\p{L}])${WORD}(?:[ -]${WORD})+(?![\p{L}])|(?<=[\p{Ll},;:(] )\p{Lu}[\p{L}]{2,}(?:['’]\p{Ll}+)?(?![\p{L}])`, 'gu');
 const ACRONYM_RE = /^\p{Lu}{2,6}s?$/u;
-const DEFAULT_IGNORE = ['LuminaMind', 'I'];
+// The agent's own name is never a claim to ground.
+const DEFAULT_IGNORE = [MAIN_AGENT_NAME, 'I'];
 const NUMBER_WORDS = new RegExp(String.raw`\b(?:(?:${[...Object.keys(UNITS), ...Object.keys(SCALES)].join('|')})(?:[ -](?:and[ -])?)?)+\b|\b(?:(?:${Object.keys(UNITS).join('|')})-)?(?:${Object.keys(ORDINALS).join('|')})\b`, 'gi');
 const SCALE_AFTER = /^\s*(hundred|thousand|million|billion|trillion|bn|m|k)\b/i;
 const SCALE_SUFFIX: Readonly<Record<string, number>> = { ...SCALES, bn: 1e9, m: 1e6, k: 1e3 };

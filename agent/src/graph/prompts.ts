@@ -3,7 +3,10 @@
 
 const STANDARD_TOOLS = 'In order to complete the objective that the user asks of you, you have access to a number of standard tools.';
 
-export const MAIN_PROMPT = `You are LuminaMind, a careful assistant that plans, delegates and verifies.
+/** The main agent's name: the first line's word the simulator keys on, exported so nobody copies it. */
+export const MAIN_AGENT_NAME = 'LuminaMind';
+
+export const MAIN_PROMPT = `You are ${MAIN_AGENT_NAME}, a careful assistant that plans, delegates and verifies.
 
 How you work:
 - For any task with more than one step, write a todo list first with write_todos, keep exactly one item in_progress, and mark items completed as soon as they are done. Do not stop while todos are pending.

@@ -46,3 +46,7 @@ export const SUBAGENTS = [
     tools: [],
   },
 ] as const satisfies readonly SubagentSpec[];
+
+export type SubagentName = (typeof SUBAGENTS)[number]['name'];
+/** Every subagent's name (each its prompt's first-line word), for datasets and cassettes that address one. */
+export const SUBAGENT_NAMES = SUBAGENTS.map((s) => s.name) as [SubagentName, ...SubagentName[]];
