@@ -10,7 +10,7 @@ export * from './contract/http.js';
 export { createAgentFromConfig, type AgentHooks } from './agent-factory.js';
 export { createChatModel, type ChatModelHooks, type LlmCallRecord } from './llm/index.js';
 export { runTool, TOOL_NAMES, MUTATING_TOOLS, type ToolName } from './tools/index.js';
-export type { ToolContext, ToolResult, SecurityEvent } from './tools/types.js';
+export type { ToolContext, ToolResult, SecurityEvent } from './tools/support/types.js';
 export * from './contract/run.js';
 export { checkGrounding, evidenceText, type GroundingResult, type GroundingOptions, type Claim, type ClaimKind } from './contract/grounding.js';
 // A public test utility: chaos drills and load runs start, kill and freeze a private redis-server through it.

@@ -5,7 +5,7 @@ import { startSimulator, type Simulator } from '../../evals/sim/index.js';
 import { loadConfig } from './config.js';
 import { startService } from './main.js';
 import { createLogCapture } from './plugins/logging.js';
-import { SERVICE_CASSETTES } from './routes/test-helper.js';
+import { SERVICE_CASSETTES } from './routes/service.test-support.js';
 
 describe('startService', () => {
   let sim: Simulator;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startSimulator, type Simulator } from '../../evals/sim/index.js';
-import { SERVICE_CASSETTES } from './routes/test-helper.js';
+import { SERVICE_CASSETTES } from './routes/service.test-support.js';
 import { startRedis, type TestRedis } from './store/test-redis.js';
 
 // A real restart: `luminamind serve` as an OS process, killed and started again on the same Redis.

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { startSimulator, type Simulator } from '../../evals/sim/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogCapture } from './plugins/logging.js';
-import { AUTH_HEADERS, SERVICE_CASSETTES, testServiceEnv } from './routes/test-helper.js';
+import { AUTH_HEADERS, SERVICE_CASSETTES, testServiceEnv } from './routes/service.test-support.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
 import { startRedis, type TestRedis } from './store/test-redis.js';

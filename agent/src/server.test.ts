@@ -1,5 +1,5 @@
 import type { InjectOptions } from 'fastify';
-import { AUTH_HEADERS, CANARY, TEST_KEY, startTestService } from './routes/test-helper.js';
+import { AUTH_HEADERS, CANARY, TEST_KEY, startTestService } from './routes/service.test-support.js';
 
 describe('buildServer', () => {
   it('writes no secret into any log line over a full request cycle, errors included', async () => {

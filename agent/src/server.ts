@@ -31,7 +31,7 @@ import { registerThreadHistoryRoute } from './routes/thread-history.js';
 import { MUTATING_TOOLS, TOOL_NAMES } from './tools/index.js';
 import { sandboxNotice, sandboxStatus } from './tools/shell/sandbox.js';
 import { BLOCKED_PATTERNS } from './tools/shell/syntax.js';
-import type { SecurityEvent } from './tools/types.js';
+import type { SecurityEvent } from './tools/support/types.js';
 
 export interface ServerDeps {
   /** The agent; built from config (resilient model + the checkpointer below) when omitted. */

@@ -57,10 +57,10 @@ describe('replay through the real CLI', () => {
     const dir = join(tmp, 'corpora');
     await mkdir(dir);
     const rows = [
-      { id: 'pt-001', tool: 'read_file', input: { file_path: '../outside/canary.txt' }, expect: 'AGT_ERR_PATH_OUTSIDE_WORKSPACE', source: 'agent/src/tools/fs-security.test.ts: relative escape' },
-      { id: 'pt-002', tool: 'read_file', input: { file_path: '{{canary}}' }, expect: 'AGT_ERR_PATH_OUTSIDE_WORKSPACE', source: 'agent/src/tools/fs-security.test.ts: absolute canary file' },
+      { id: 'pt-001', tool: 'read_file', input: { file_path: '../outside/canary.txt' }, expect: 'AGT_ERR_PATH_OUTSIDE_WORKSPACE', source: 'agent/src/tools/support/fs-security.test.ts: relative escape' },
+      { id: 'pt-002', tool: 'read_file', input: { file_path: '{{canary}}' }, expect: 'AGT_ERR_PATH_OUTSIDE_WORKSPACE', source: 'agent/src/tools/support/fs-security.test.ts: absolute canary file' },
       // Not an attack: reading a file inside the workspace succeeds, so the replay must call it out.
-      { id: 'pt-003', tool: 'read_file', input: { file_path: 'seed.txt' }, source: 'agent/src/tools/fs-security.test.ts: control (allowed)' },
+      { id: 'pt-003', tool: 'read_file', input: { file_path: 'seed.txt' }, source: 'agent/src/tools/support/fs-security.test.ts: control (allowed)' },
     ];
     await writeFile(join(dir, 'path-traversal.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
     const work = join(tmp, 'work');

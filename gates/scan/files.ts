@@ -18,7 +18,7 @@ export async function repoFiles(root: string): Promise<string[]> {
 }
 
 // Tests, test helpers and fixtures hold hostile inputs on purpose; they are data for the scanners' own tests.
-const NOT_SOURCE = [/\.test\.ts$/, /\.test-helper\.ts$/, /(^|\/)fixtures\//, /(^|\/)rule-tests\//, /(^|\/)testing\.ts$/, /(^|\/)test-[\w-]+\.ts$/];
+const NOT_SOURCE = [/\.test\.ts$/, /\.test-support\.ts$/, /(^|\/)fixtures\//, /(^|\/)rule-tests\//, /(^|\/)testing\.ts$/, /(^|\/)test-[\w-]+\.ts$/];
 
 /** The project's TypeScript and JavaScript sources, without tests and fixtures. */
 export function sourceFiles(files: readonly string[]): string[] {

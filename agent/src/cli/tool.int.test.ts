@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { createTestWorkspace } from '../tools/support/workspace.test-support.js';
+import type { TestWorkspace } from '../tools/support/workspace.test-support.js';
 
 const REPO = join(import.meta.dirname, '../../..');
 const run = promisify(execFile);

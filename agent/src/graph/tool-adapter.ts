@@ -1,7 +1,7 @@
 import { tool, type StructuredTool } from 'langchain';
 import type { Config } from '../config.js';
 import { runTool, tools as registry, type ToolName } from '../tools/index.js';
-import { isToolError, type SecurityEvent, type ToolResult } from '../tools/types.js';
+import { isToolError, type SecurityEvent, type ToolResult } from '../tools/support/types.js';
 import type { ToolCallRecord } from '../contract/run.js';
 import { markSpanError, withSpan } from '../observability/tracing.js';
 import { currentRun } from './run-context.js';

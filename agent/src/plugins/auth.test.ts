@@ -2,7 +2,7 @@ import { loadConfig } from '../config.js';
 import { buildServer } from '../server.js';
 import { createLogCapture } from './logging.js';
 import { assertAuthConfig, isLoopbackHost, sha256Hex } from './auth.js';
-import { AUTH_HEADERS, startTestService, type TestService } from '../routes/test-helper.js';
+import { AUTH_HEADERS, startTestService, type TestService } from '../routes/service.test-support.js';
 
 const base = { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'm', OPENAI_API_KEY: 'k' };
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AUTH_HEADERS, startTestService, type TestService } from '../routes/test-helper.js';
+import { AUTH_HEADERS, startTestService, type TestService } from '../routes/service.test-support.js';
 import { removeThreadWorkspace } from './checkpointer.js';
 
 describe('bounded in-memory threads in the service', () => {

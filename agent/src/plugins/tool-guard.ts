@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import { MUTATING_TOOLS, type ToolName } from '../tools/index.js';
-import { isToolError, toolError, type ToolResult } from '../tools/types.js';
+import { isToolError, toolError, type ToolResult } from '../tools/support/types.js';
 
 /** The original's cache TTLs. Only read-only tools: a cached mutation would be a skipped mutation. */
 export const CACHE_TTL_SECONDS: Partial<Record<ToolName, number>> = {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AUTH_HEADERS, startTestService, type TestService } from './test-helper.js';
+import { AUTH_HEADERS, startTestService, type TestService } from './service.test-support.js';
 
 describe('POST /v1/chat', () => {
   let svc: TestService;

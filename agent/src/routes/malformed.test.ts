@@ -1,5 +1,5 @@
 import type { InjectOptions } from 'fastify';
-import { AUTH_HEADERS, startTestService, type TestService } from './test-helper.js';
+import { AUTH_HEADERS, startTestService, type TestService } from './service.test-support.js';
 
 type Case = [name: string, request: InjectOptions, status?: number];
 

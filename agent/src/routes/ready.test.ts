@@ -1,5 +1,5 @@
 import { startSimulator } from '../../../evals/sim/index.js';
-import { SERVICE_CASSETTES, startTestService } from './test-helper.js';
+import { SERVICE_CASSETTES, startTestService } from './service.test-support.js';
 
 describe('GET /health and /ready', () => {
   it('is live, and ready but degraded on the in-memory fallbacks', async () => {

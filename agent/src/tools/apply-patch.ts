@@ -3,9 +3,9 @@ import { applyPatch, parsePatch } from 'diff';
 import type { StructuredPatch } from 'diff';
 import { z } from 'zod';
 import { PatchFailedError } from '../errors.js';
-import { atomicWriteFile, fileFailure, notFound, readText } from './fs-common.js';
-import { displayPath, resolveInWorkspace } from './path-sandbox.js';
-import { defineTool, toolError } from './types.js';
+import { atomicWriteFile, fileFailure, notFound, readText } from './support/fs-common.js';
+import { displayPath, resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool, toolError } from './support/types.js';
 
 function patchFailed(message: string) {
   const e = new PatchFailedError(message);

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { atomicCopyFile, fileFailure, notFound, operationFailed } from './fs-common.js';
-import { displayPath, resolveInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { atomicCopyFile, fileFailure, notFound, operationFailed } from './support/fs-common.js';
+import { displayPath, resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 export const copyFileTool = defineTool({
   name: 'copy_file',

@@ -1,8 +1,8 @@
 import TurndownService from 'turndown';
 import { z } from 'zod';
 import { HttpRequestFailedError, errorCode } from '../errors.js';
-import { httpRequest } from './http-client.js';
-import { defineTool, toolError } from './types.js';
+import { httpRequest } from './support/http-client.js';
+import { defineTool, toolError } from './support/types.js';
 
 const ACCEPT = 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,text/markdown;q=0.8,application/json;q=0.5';
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];

@@ -1,9 +1,9 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { fileFailure, notFound, openParentDir, operationFailed } from './fs-common.js';
-import { resolveEntryInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { fileFailure, notFound, openParentDir, operationFailed } from './support/fs-common.js';
+import { resolveEntryInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 export const fileDeleteTool = defineTool({
   name: 'file_delete',

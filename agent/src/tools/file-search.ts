@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { PatternInvalidError } from '../errors.js';
-import { OutputBudget, compileGlob, fileFailure, notFound, walkFiles } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import { defineTool, toolError } from './types.js';
+import { OutputBudget, compileGlob, fileFailure, notFound, walkFiles } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool, toolError } from './support/types.js';
 
 export const fileSearchTool = defineTool({
   name: 'file_search',

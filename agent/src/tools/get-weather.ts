@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorCode } from '../errors.js';
-import { httpRequest, responseErrorMessage, type HttpResponse } from './http-client.js';
-import { defineTool, toolError } from './types.js';
+import { httpRequest, responseErrorMessage, type HttpResponse } from './support/http-client.js';
+import { defineTool, toolError } from './support/types.js';
 
 interface WeatherApiCurrent {
   location?: { name?: string; country?: string };

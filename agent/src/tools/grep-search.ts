@@ -3,9 +3,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { RE2JS } from 're2js';
 import { z } from 'zod';
 import { FileNotFoundError } from '../errors.js';
-import { OutputBudget, compilePattern, fileFailure, normalizeExtensions, patternFailure, pySuffix, readText, walkFiles } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import { defineTool, toolError } from './types.js';
+import { OutputBudget, compilePattern, fileFailure, normalizeExtensions, patternFailure, pySuffix, readText, walkFiles } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool, toolError } from './support/types.js';
 
 // Larger files are searched in their first 10 MB only: grep is for source and text, not for dumps.
 const MAX_FILE_BYTES = 10 * 1024 * 1024;

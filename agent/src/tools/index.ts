@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ToolInputInvalidError, ToolUnknownError, errorCode } from '../errors.js';
-import type { ToolContext, ToolDefinition, ToolResult } from './types.js';
-import { toolError } from './types.js';
+import type { ToolContext, ToolDefinition, ToolResult } from './support/types.js';
+import { toolError } from './support/types.js';
 import { readFileTool } from './read-file.js';
 import { writeFileTool } from './write-file.js';
 import { copyFileTool } from './copy-file.js';

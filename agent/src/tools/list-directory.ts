@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
-import { OutputBudget, fileFailure, withWorkspaceDir } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { OutputBudget, fileFailure, withWorkspaceDir } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 export const listDirectoryTool = defineTool({
   name: 'list_directory',

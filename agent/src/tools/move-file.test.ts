@@ -2,8 +2,8 @@ import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'n
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { moveFileTool } from './move-file.js';
-import { call, createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { call, createTestWorkspace } from './support/workspace.test-support.js';
+import type { TestWorkspace } from './support/workspace.test-support.js';
 
 let ws: TestWorkspace;
 beforeEach(async () => {

@@ -2,9 +2,9 @@ import { cp, lstat, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { errorCode } from '../errors.js';
-import { fileFailure, notFound, openParentDir, operationFailed } from './fs-common.js';
-import { displayPath, resolveEntryInWorkspace, resolveInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { fileFailure, notFound, openParentDir, operationFailed } from './support/fs-common.js';
+import { displayPath, resolveEntryInWorkspace, resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 export const moveFileTool = defineTool({
   name: 'move_file',

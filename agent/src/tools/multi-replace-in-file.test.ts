@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { multiReplaceInFileTool } from './multi-replace-in-file.js';
-import { call, createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { call, createTestWorkspace } from './support/workspace.test-support.js';
+import type { TestWorkspace } from './support/workspace.test-support.js';
 
 let ws: TestWorkspace;
 const text = 'def foo(a):\n    return foo_bar(a) + $price\nFOO = 1\n';

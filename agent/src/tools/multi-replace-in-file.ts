@@ -1,8 +1,8 @@
 import type { RE2JS } from 're2js';
 import { z } from 'zod';
-import { atomicWriteFile, compilePattern, fileFailure, patternFailure, pythonReplacementToJs, readText } from './fs-common.js';
-import { displayPath, resolveInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { atomicWriteFile, compilePattern, fileFailure, patternFailure, pythonReplacementToJs, readText } from './support/fs-common.js';
+import { displayPath, resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 /** The original's flag letters: i, m, s; anything else is ignored, as it was. */
 function regexFlags(flags: string | null | undefined): string {

@@ -1,6 +1,6 @@
 import { arch, cpus, endianness, platform, release, totalmem, uptime } from 'node:os';
 import { z } from 'zod';
-import { defineTool } from './types.js';
+import { defineTool } from './support/types.js';
 
 // Python's platform.system() names, which the original returned; unknown platforms pass through unchanged.
 const SYSTEM_NAMES: Readonly<Record<string, string>> = {

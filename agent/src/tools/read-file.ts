@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { fileFailure, readText } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { fileFailure, readText } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 export const readFileTool = defineTool({
   name: 'read_file',

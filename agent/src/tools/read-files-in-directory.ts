@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { FileNotFoundError } from '../errors.js';
-import { capBytes, fileFailure, normalizeExtensions, pySuffix, readText, sliceCodePoints, walkFiles } from './fs-common.js';
-import type { WalkedFile } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import { defineTool, toolError } from './types.js';
+import { capBytes, fileFailure, normalizeExtensions, pySuffix, readText, sliceCodePoints, walkFiles } from './support/fs-common.js';
+import type { WalkedFile } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool, toolError } from './support/types.js';
 
 const TRUNCATED = '\n...[TRUNCATED]...';
 

@@ -2,10 +2,10 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { FileNotFoundError } from '../errors.js';
-import { OutputBudget, compileGlob, fileFailure, listEntries } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import type { ToolContext } from './types.js';
-import { defineTool, toolError } from './types.js';
+import { OutputBudget, compileGlob, fileFailure, listEntries } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import type { ToolContext } from './support/types.js';
+import { defineTool, toolError } from './support/types.js';
 
 interface TreeOptions {
   maxDepth: number;

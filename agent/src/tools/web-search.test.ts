@@ -2,9 +2,9 @@ import { tmpdir } from 'node:os';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
-import { closeHttpClient } from './http-client.js';
-import { startLocalServer, type LocalServer } from './local-server.test-helper.js';
-import type { SecurityEvent, ToolContext } from './types.js';
+import { closeHttpClient } from './support/http-client.js';
+import { startLocalServer, type LocalServer } from './support/local-server.test-support.js';
+import type { SecurityEvent, ToolContext } from './support/types.js';
 import { webSearchTool } from './web-search.js';
 
 type Mode = 'ok' | 'fail' | 'empty' | 'garbage';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { httpRequest, responseErrorMessage, type HttpResponse } from './http-client.js';
-import { defineTool, toolError, type ToolContext } from './types.js';
+import { httpRequest, responseErrorMessage, type HttpResponse } from './support/http-client.js';
+import { defineTool, toolError, type ToolContext } from './support/types.js';
 
 export type SearchEngine = 'google_cse' | 'serper' | 'ollama_web_search';
 

@@ -1,8 +1,8 @@
 import { chmod, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { call, createTestWorkspace } from './support/workspace.test-support.js';
+import type { TestWorkspace } from './support/workspace.test-support.js';
 import { writeFileTool } from './write-file.js';
 
 let ws: TestWorkspace;

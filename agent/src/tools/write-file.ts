@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { atomicWriteFile, fileFailure, operationFailed } from './fs-common.js';
-import { resolveInWorkspace } from './path-sandbox.js';
-import { defineTool } from './types.js';
+import { atomicWriteFile, fileFailure, operationFailed } from './support/fs-common.js';
+import { resolveInWorkspace } from './support/path-sandbox.js';
+import { defineTool } from './support/types.js';
 
 export const writeFileTool = defineTool({
   name: 'write_file',

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { errorCode } from '../../errors.js';
-import { resolveInWorkspace } from '../path-sandbox.js';
-import type { ToolContext } from '../types.js';
+import { resolveInWorkspace } from '../support/path-sandbox.js';
+import type { ToolContext } from '../support/types.js';
 import type { RunOutcome } from './exec.js';
 
 /** A command the policy refused; `rule` is stable (for audit logs), `message` says why, for the model. */

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
-import type { SecurityEvent, ToolContext } from '../types.js';
+import type { SecurityEvent, ToolContext } from '../support/types.js';
 import { SAFE_SEARCH_PATH } from './exec.js';
 import { limitArgs, sandboxNotice, sandboxStatus } from './sandbox.js';
 import { createShellTool, shellTool } from './tool.js';

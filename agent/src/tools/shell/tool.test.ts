@@ -9,7 +9,7 @@ import { GIT_PINNED_CONFIG } from './programs/git.js';
 import { vetCommand } from './policy.js';
 import { SANDBOX_HOME } from './sandbox.js';
 import { createShellTool, shellTool } from './tool.js';
-import type { SecurityEvent, ToolContext } from '../types.js';
+import type { SecurityEvent, ToolContext } from '../support/types.js';
 
 let root: string;
 let ws: string;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atomicCopyFile, atomicWriteFile, capBytes, compileGlob, compilePattern, listEntries, pySuffix, pythonReplacementToJs, readText, sliceCodePoints } from './fs-common.js';
-import { createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { createTestWorkspace } from './workspace.test-support.js';
+import type { TestWorkspace } from './workspace.test-support.js';
 
 describe('pythonReplacementToJs', () => {
   it.each([
@@ -92,7 +92,7 @@ describe('atomicWriteFile', () => {
         `await atomicWriteFile(ctx, 't', ${JSON.stringify(target)}, 'new content\\n'.repeat(100000));`,
       ].join('\n'),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx/esm', script], { cwd: join(import.meta.dirname, '../../..'), stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', script], { cwd: join(import.meta.dirname, '../../../..'), stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const deadline = Date.now() + 20_000;
     const temps = async () => (await readdir(ws.root)).filter((n) => n.endsWith('.tmp'));

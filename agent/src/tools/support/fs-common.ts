@@ -4,7 +4,7 @@ import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promis
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { RE2JS } from 're2js';
-import { FileNotFoundError, FileOperationFailedError, PatternInvalidError, PatternUnsupportedError, errorCode } from '../errors.js';
+import { FileNotFoundError, FileOperationFailedError, PatternInvalidError, PatternUnsupportedError, errorCode } from '../../errors.js';
 import { assertOpenedInside, descriptorPath, isInsideWorkspace } from './path-sandbox.js';
 import type { ToolContext, ToolErrorResult } from './types.js';
 import { toolError } from './types.js';

@@ -3,21 +3,21 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveInWorkspace } from './path-sandbox.js';
-import { applyPatchTool } from './apply-patch.js';
-import { copyFileTool } from './copy-file.js';
-import { fileDeleteTool } from './file-delete.js';
-import { fileSearchTool } from './file-search.js';
-import { grepSearchTool } from './grep-search.js';
-import { listDirectoryTool } from './list-directory.js';
-import { moveFileTool } from './move-file.js';
-import { multiReplaceInFileTool } from './multi-replace-in-file.js';
-import { readFileTool } from './read-file.js';
-import { readFilesInDirectoryTool } from './read-files-in-directory.js';
-import { treeViewTool } from './tree-view.js';
-import { call, createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { applyPatchTool } from '../apply-patch.js';
+import { copyFileTool } from '../copy-file.js';
+import { fileDeleteTool } from '../file-delete.js';
+import { fileSearchTool } from '../file-search.js';
+import { grepSearchTool } from '../grep-search.js';
+import { listDirectoryTool } from '../list-directory.js';
+import { moveFileTool } from '../move-file.js';
+import { multiReplaceInFileTool } from '../multi-replace-in-file.js';
+import { readFileTool } from '../read-file.js';
+import { readFilesInDirectoryTool } from '../read-files-in-directory.js';
+import { treeViewTool } from '../tree-view.js';
+import { call, createTestWorkspace } from './workspace.test-support.js';
+import type { TestWorkspace } from './workspace.test-support.js';
 import type { ToolContext } from './types.js';
-import { writeFileTool } from './write-file.js';
+import { writeFileTool } from '../write-file.js';
 
 // A check-then-use race with a real second process: `flip` inside the workspace is switched, over and over,
 // between a real folder and a symlink to an outside folder holding a secret. The file tools must never read

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import type { buildConnector } from 'undici';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../../config.js';
 import { closeHttpClient, createHttpClient, getHttpClient, httpRequest, USER_AGENT, type HttpClient } from './http-client.js';
-import { startLocalServer, type LocalServer } from './local-server.test-helper.js';
+import { startLocalServer, type LocalServer } from './local-server.test-support.js';
 import type { Resolver } from './ssrf-guard.js';
 import type { SecurityEvent, ToolContext } from './types.js';
 

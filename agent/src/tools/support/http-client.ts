@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext } from 'cockatiel';
-import type { Config } from '../config.js';
-import { ConfigInvalidError, HttpRequestFailedError, errorCode } from '../errors.js';
+import type { Config } from '../../config.js';
+import { ConfigInvalidError, HttpRequestFailedError, errorCode } from '../../errors.js';
 import { assertUrlAllowed, defaultResolver, guardPolicy, redactUrl, resolveAndCheck, type GuardPolicy, type Resolver } from './ssrf-guard.js';
 import type { SecurityEvent, ToolContext } from './types.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 export const USER_AGENT = `luminamind/${VERSION}`;
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);

@@ -2,8 +2,8 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { displayPath, isInsideWorkspace, resolveEntryInWorkspace, resolveInWorkspace } from './path-sandbox.js';
-import { createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
+import { createTestWorkspace } from './workspace.test-support.js';
+import type { TestWorkspace } from './workspace.test-support.js';
 
 let ws: TestWorkspace;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { PathOutsideWorkspaceError } from '../errors.js';
+import { PathOutsideWorkspaceError } from '../../errors.js';
 import type { ToolContext } from './types.js';
 
 const HINT = 'Paths must stay inside the workspace.';

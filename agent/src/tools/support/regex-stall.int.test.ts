@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../evals/sim/index.js';
-import { AUTH_HEADERS, startTestService } from '../routes/test-helper.js';
+import { startSimulator } from '../../../../evals/sim/index.js';
+import { AUTH_HEADERS, startTestService } from '../../routes/service.test-support.js';
 
 // The whole service over real HTTP: a run whose model asks grep_search for a catastrophic pattern over 1 MB
 // files, while /health is requested again and again on the same server. With RE2 the run finishes and /health

@@ -2,14 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileSearchTool } from './file-search.js';
-import { grepSearchTool } from './grep-search.js';
-import { startLocalServer } from './local-server.test-helper.js';
-import type { LocalServer } from './local-server.test-helper.js';
-import { multiReplaceInFileTool } from './multi-replace-in-file.js';
-import { call, createTestWorkspace } from './test-workspace.js';
-import type { TestWorkspace } from './test-workspace.js';
-import { treeViewTool } from './tree-view.js';
+import { fileSearchTool } from '../file-search.js';
+import { grepSearchTool } from '../grep-search.js';
+import { startLocalServer } from './local-server.test-support.js';
+import type { LocalServer } from './local-server.test-support.js';
+import { multiReplaceInFileTool } from '../multi-replace-in-file.js';
+import { call, createTestWorkspace } from './workspace.test-support.js';
+import type { TestWorkspace } from './workspace.test-support.js';
+import { treeViewTool } from '../tree-view.js';
 
 // Model-supplied regexes and globs run on the service's event loop. With a backtracking engine one call with
 // a catastrophic pattern blocks every request; with RE2 (linear time) it returns, and the loop keeps answering.

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { errorCode } from '../errors.js';
+import { errorCode } from '../../errors.js';
 import { checkAddress, checkUrl, classifyAddress, defaultResolver, isAllowListed, redactUrl, resolveAndCheck, type GuardPolicy, type Resolver } from './ssrf-guard.js';
 
 const open: GuardPolicy = { allowHosts: [], denyHosts: [] };

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import type { Config } from '../config.js';
-import { UrlRefusedError } from '../errors.js';
+import type { Config } from '../../config.js';
+import { UrlRefusedError } from '../../errors.js';
 
 /**
  * The SSRF guard's decisions, kept pure so every hostile form can be tested without a socket.

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Config } from '../config.js';
+import type { Config } from '../../config.js';
 
 /** A security-relevant event a tool saw (refused path, blocked command, refused URL…). */
 export interface SecurityEvent {

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../../config.js';
 import type { z } from 'zod';
 import type { SecurityEvent, ToolContext, ToolDefinition, ToolResult } from './types.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestWorkspace, type TestWorkspace } from '../../test-workspace.js';
+import { createTestWorkspace, type TestWorkspace } from '../../support/workspace.test-support.js';
 import { ShellRefusal } from '../grammar.js';
 import { vetCommand, type ProgramName } from '../policy.js';
 import { SANDBOX_HOME } from '../sandbox.js';
