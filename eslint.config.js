@@ -4,7 +4,7 @@ import security from 'eslint-plugin-security';
 import { boundaryConfigs } from './eslint.boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'coverage/', 'datasets/', 'deploy/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'reports/', 'coverage/', 'dist/', 'datasets/', 'deploy/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   security.configs.recommended,
