@@ -154,9 +154,10 @@ export function streamChunks(a: Answer, includeUsage: boolean): object[] {
   return out;
 }
 
-export function errorBody(message: string, code: string, status: number): object {
+/** The OpenAI error envelope; `extra` adds fields beside code (a miss adds `nearest`), which OpenAI clients keep on `err.error`. */
+export function errorBody(message: string, code: string, status: number, extra: Record<string, unknown> = {}): object {
   const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : status === 404 ? 'not_found_error' : 'invalid_request_error';
-  return { error: { message, type, param: null, code } };
+  return { error: { message, type, param: null, code, ...extra } };
 }
 
 /** Reads the assistant message out of a (non-streaming) upstream completion, for the recorder. */

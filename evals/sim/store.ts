@@ -17,7 +17,14 @@ export interface CassetteHit {
   response: Turn;
 }
 
-export type LookupResult = { hit: CassetteHit } | { miss: string };
+/** The thread a miss came closest to, for the error body (the message describes what differed). */
+export interface NearestThread {
+  cassette: string;
+  thread: number;
+  turns: number;
+}
+
+export type LookupResult = { hit: CassetteHit } | { miss: string; nearest?: NearestThread };
 
 interface ThreadEntry {
   cassette: Cassette;
@@ -176,17 +183,17 @@ export class CassetteStore {
       const { e } = best;
       return { hit: { cassette: e.cassette, thread: e.thread, turn: conv.turn, response: e.cassette.threads[e.thread]!.turns[conv.turn]! } };
     }
-    return { miss: this.describeMiss(conv, only) };
+    return this.describeMiss(conv, only);
   }
 
   private ids(): string {
     return [...this.byCassette.keys()].join(', ');
   }
 
-  private describeMiss(conv: Conversation, only?: string): string {
+  private describeMiss(conv: Conversation, only?: string): { miss: string; nearest?: NearestThread } {
     const request = `Request: identity ${JSON.stringify(clip(conv.identity))}, opening user ${JSON.stringify(clip(conv.firstUsers.join(' | ')))}, asks for turn ${conv.turn} (${conv.events.length} later event(s), ${conv.toolResults} tool result(s)), key ${conversationKey(conv)}.`;
     const all = [...this.byCassette.values()].flat().filter((e) => only === undefined || e.cassette.id === only);
-    if (all.length === 0) return `No cassettes are loaded. ${request}`;
+    if (all.length === 0) return { miss: `No cassettes are loaded. ${request}` };
     const opening = conv.firstUsers.join(' | ');
     let best: { e: ThreadEntry; score: number; agentOk: boolean; userOk: boolean; prefix: number; expected: KeyEvent[] } | undefined;
     for (const e of all) {
@@ -206,6 +213,6 @@ export class CassetteStore {
     else if (conv.turn >= e.replies.length && prefix === expected.length)
       diff = `the thread ends after ${e.replies.length} turn(s) but the agent asked for turn ${conv.turn + 1}`;
     else diff = `after the opening, event ${prefix + 1} differs: cassette expects ${describeEvent(expected[prefix])}, request has ${describeEvent(conv.events[prefix])}`;
-    return `Nearest: ${where}: ${diff}. ${request}`;
+    return { miss: `Nearest: ${where}: ${diff}. ${request}`, nearest: { cassette: e.cassette.id, thread: e.thread, turns: e.replies.length } };
   }
 }
