@@ -21,6 +21,7 @@ export const SandboxUnavailableError = createError('AGT_ERR_SANDBOX_UNAVAILABLE'
 export const UrlRefusedError = createError('AGT_ERR_URL_REFUSED', 'URL refused: %s', 403);
 export const HttpRequestFailedError = createError('AGT_ERR_HTTP_REQUEST_FAILED', '%s', 502);
 export const ModelUnavailableError = createError('AGT_ERR_MODEL_UNAVAILABLE', 'Model unavailable: %s', 503);
+export const ModelRejectedError = createError('AGT_ERR_MODEL_REJECTED', 'The model endpoint refused the call: %s', 502);
 export const CircuitOpenError = createError('AGT_ERR_CIRCUIT_OPEN', 'Circuit open for model %s; retry after %s ms', 503);
 export const ApprovalRequiredError = createError('AGT_ERR_APPROVAL_DENIED', 'Action %s was not approved: %s', 403);
 export const CliUsageError = createError('AGT_ERR_CLI_USAGE', '%s', 400);

@@ -41,6 +41,15 @@ const KNOWN_PROVIDERS: ReadonlyArray<[RegExp, string]> = [
  * A low-cardinality provider label for metrics, derived from the base URL
  * (`luminamind_llm_requests_total{provider,…}` must not grow with simulator ports).
  */
+/** host[:port] of a base URL, to name an endpoint in errors without its credentials or path. */
+export function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function providerOf(baseUrl: string): string {
   let url: URL;
   try {

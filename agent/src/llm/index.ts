@@ -1,6 +1,6 @@
 import type { Config, ModelEndpoint } from '../config.js';
 import { ConfigInvalidError } from '../errors.js';
-import { createEndpointModel, providerOf, type EndpointRole } from './endpoint.js';
+import { createEndpointModel, hostOf, providerOf, type EndpointRole } from './endpoint.js';
 import { EndpointPolicy, type BreakerState } from './resilience.js';
 import { ResilientChatModel, type ResilientEndpoint } from './resilient-chat-model.js';
 import type { LlmCallRecord } from './usage.js';
@@ -61,6 +61,7 @@ export function createChatModel(config: Config, hooks: ChatModelHooks = {}): Res
       role,
       provider,
       model: endpoint.model,
+      host: hostOf(endpoint.baseUrl),
       client: createEndpointModel(endpoint, { temperature: llm.temperature, timeoutMs: llm.timeoutMs }),
       policy,
     };

@@ -221,11 +221,22 @@ describe('circuit breaker and fallback', () => {
     const err = await rejection(makeModel({ fallback: true }, { onCall: (c) => calls.push(c) }).invoke('hello'));
     expect(errorCode(err)).toBe('AGT_ERR_MODEL_UNAVAILABLE');
     expect((err as { statusCode?: number }).statusCode).toBe(503);
-    expect(String((err as Error).message)).toMatch(/primary primary-model: .*; fallback fallback-model: /);
+    expect(String((err as Error).message)).toMatch(/primary primary-model at 127\.0\.0\.1:\d+: .*; fallback fallback-model at 127\.0\.0\.1:\d+: /);
+    expect(String((err as Error).message)).not.toContain('sk-');
+    expect((err as { endpoints?: string[] }).endpoints).toEqual([new URL(primary.url).host, new URL(fallback.url).host]);
     expect((err as Error).cause).toBeDefined();
     expect(primary.requests).toHaveLength(3);
     expect(fallback.requests).toHaveLength(3);
     expect(calls.map((c) => `${c.endpoint}:${c.status}`)).toEqual(['primary:error', 'fallback:error']);
+  });
+
+  it('reports AGT_ERR_MODEL_REJECTED with the endpoint\'s answer when it refuses the call with a 4xx', async () => {
+    primary.respond = () => failing(404);
+    const err = await rejection(makeModel().invoke('hello'));
+    expect(errorCode(err)).toBe('AGT_ERR_MODEL_REJECTED');
+    expect((err as { statusCode?: number }).statusCode).toBe(502);
+    expect((err as { upstream?: { status: number } }).upstream?.status).toBe(404);
+    expect(String((err as Error).message)).toContain(`primary primary-model at ${new URL(primary.url).host}`);
   });
 
   it('reports AGT_ERR_CIRCUIT_OPEN when there is no fallback and the breaker is open', async () => {

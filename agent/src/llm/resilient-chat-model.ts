@@ -12,7 +12,7 @@ import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
 import type { Span } from '@opentelemetry/api';
 import type { ChatOpenAI, ChatOpenAICallOptions } from '@langchain/openai';
-import { CircuitOpenError, ModelUnavailableError } from '../errors.js';
+import { CircuitOpenError, ModelRejectedError, ModelUnavailableError } from '../errors.js';
 import { errorCodeOf, markSpanError, startSpan } from '../observability/tracing.js';
 import type { EndpointRole } from './endpoint.js';
 import {
@@ -31,6 +31,8 @@ export interface ResilientEndpoint {
   readonly role: EndpointRole;
   readonly provider: string;
   readonly model: string;
+  /** host[:port] of the endpoint's base URL, for error messages (never credentials or the path). */
+  readonly host?: string;
   readonly client: ChatOpenAI;
   readonly policy: EndpointPolicy;
 }
@@ -64,6 +66,14 @@ const ENDPOINT_FAULT_STATUS = new Set([401, 403, 404]);
 
 function httpStatusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+}
+
+/** The HTTP status and error body fields (code, message, and any extra such as a simulator's `nearest`) of an endpoint's error answer. */
+function upstreamOf(err: unknown): ({ status: number } & Record<string, unknown>) | undefined {
+  const status = httpStatusOf(err);
+  if (status === undefined) return undefined;
+  const body = (err as { error?: unknown }).error;
+  return { ...(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}), status };
 }
 
 function statusOf(error: unknown): LlmCallStatus {
@@ -326,9 +336,13 @@ export class ResilientChatModel extends BaseChatModel<ResilientChatModelCallOpti
       return new CircuitOpenError(last.endpoint.model, last.endpoint.policy.snapshot().retryAfterMs ?? 0, { cause: last.error });
     }
     const summary = failures
-      .map(({ endpoint, error }) => `${endpoint.role} ${endpoint.model}: ${isBrokenCircuit(error) ? 'circuit open' : messageOf(error)}`)
+      .map(({ endpoint, error }) => `${endpoint.role} ${endpoint.model} at ${endpoint.host ?? endpoint.provider}: ${isBrokenCircuit(error) ? 'circuit open' : messageOf(error)}`)
       .join('; ');
-    return new ModelUnavailableError(summary, { cause: last?.error });
+    const upstream = upstreamOf(last?.error);
+    const details = { endpoints: failures.map(({ endpoint }) => endpoint.host ?? endpoint.provider), ...(upstream ? { upstream } : {}) };
+    // An endpoint that answered 4xx is reachable and refused this call (no cassette, bad key, unknown model): a 502, not "unavailable".
+    const rejected = upstream !== undefined && upstream.status < 500 && !isTransientError(last?.error);
+    return Object.assign(rejected ? new ModelRejectedError(summary, { cause: last?.error }) : new ModelUnavailableError(summary, { cause: last?.error }), details);
   }
 
   async #report(
