@@ -1,11 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
 import { calibrate, formatCalibration, loadCalibrationSet } from './calibration/calibrate.js';
-import { loadDataset, type RegressionCase } from './dataset.js';
-import { EvalUsageError } from './errors.js';
-import { GRADER_IDS } from './graders/index.js';
 import {
   compareReports,
   defaultReportPath,
@@ -14,37 +11,20 @@ import {
   problemsOf,
   readReport,
   shardOption,
-  shardSlice,
   summariseEval,
   writeReport,
   type Comparison,
-  type EvalMode,
   type EvalReport,
   type EvalResult,
   type EvalSummary,
-  type Shard,
 } from './report/index.js';
-import { judgeFrom, runEval, type RunOptions } from './runner.js';
+import { judgeFrom } from './judge-model.js';
+import { runEval } from './runner.js';
+import { buildTask, type EvalCommandOptions } from './task.js';
+import type { Task } from './types.js';
 import { toJunit } from './junit.js';
 
-export interface EvalCommandOptions {
-  mode?: EvalMode;
-  repeat: number;
-  filter?: string;
-  concurrency: number;
-  out: string;
-  baseline?: string;
-  record?: string | boolean;
-  dataset: string;
-  cassettes?: string[];
-  timeoutMs: number;
-  json?: boolean;
-  engine?: 'promptfoo' | 'plain';
-  shard?: Shard;
-  target?: string;
-  targetWorkspaceRoot?: string;
-  apiKeyFile?: string;
-}
+export { filterCases, type EvalCommandOptions } from './task.js';
 
 function int(min: number, max: number): (v: string) => number {
   return (v) => {
@@ -52,22 +32,6 @@ function int(min: number, max: number): (v: string) => number {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
     return n;
   };
-}
-
-/** Matches a case by id, category or tag: a regex over "id category tag…". */
-export function filterCases(cases: RegressionCase[], filter: string | undefined): RegressionCase[] {
-  if (!filter) return cases;
-  let re: RegExp;
-  try {
-    // The filter is the operator's own command-line input.
-    // eslint-disable-next-line security/detect-non-literal-regexp
-    re = new RegExp(filter);
-  } catch (err) {
-    throw new EvalUsageError(`--filter is not a valid regex: ${(err as Error).message}`);
-  }
-  const picked = cases.filter((c) => re.test([c.id, c.category, ...c.tags].join(' ')));
-  if (picked.length === 0) throw new EvalUsageError(`--filter ${filter} matches no case`);
-  return picked;
 }
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '   —  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
@@ -119,36 +83,10 @@ function progress(result: EvalResult, done: number, total: number): void {
  * error, a simulated gold run that failed, or a regression against --baseline. How good is good enough (pass rate,
  * grader sensitivity…) is the gate's to judge, with the floors of gates/policy.yaml.
  */
-export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<RunOptions> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
-  const mode: EvalMode = opts.mode ?? (config.llm.primary ? 'live' : 'simulated');
-  if (opts.record && mode !== 'live') throw new EvalUsageError('--record needs --mode live');
-  const cases = shardSlice(filterCases(await loadDataset(opts.dataset, GRADER_IDS), opts.filter), opts.shard);
-  const recordTo = opts.record ? (typeof opts.record === 'string' ? opts.record : join('datasets/cassettes/recorded', `${new Date().toISOString().replace(/[:.]/g, '-')}.yaml`)) : undefined;
-  if (opts.targetWorkspaceRoot && !opts.target) throw new EvalUsageError('--target-workspace-root needs --target URL');
-  const target = opts.target
-    ? {
-        kind: 'http' as const,
-        url: opts.target,
-        workspaceRoot: opts.targetWorkspaceRoot,
-        apiKey: opts.apiKeyFile ? (await readFile(opts.apiKeyFile, 'utf8')).trim() : undefined,
-      }
-    : undefined;
-  if (target && mode === 'simulated') throw new EvalUsageError('--target needs --mode live or replay (simulated mode picks a cassette per run)');
-  const { results, model, plan } = await runEval(cases, {
-    target,
-    mode,
-    config,
-    repeat: opts.repeat,
-    concurrency: opts.concurrency,
-    timeoutMs: opts.timeoutMs,
-    workspacesDir: join(dirname(opts.dataset), 'fixtures/workspaces'),
-    cassettes: opts.cassettes,
-    recordTo,
-    engine: opts.engine ?? 'promptfoo',
-    promptfooOutDir: join(dirname(opts.out), 'promptfoo'),
-    onResult: opts.json ? undefined : progress,
-    ...extra,
-  });
+export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<Task> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
+  const task = await buildTask(opts, config, { onResult: opts.json ? undefined : progress, ...extra });
+  const { mode, recordTo } = task;
+  const { results, model, plan } = await runEval(task);
   const summary = summariseEval(results, opts.repeat);
   const { report } = await writeReport(
     'eval',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SUBAGENT_NAMES } from '../agent/src/index.js';
+import { BudgetSchema } from './budget.js';
 import { DatasetInvalidError } from './errors.js';
 
 export const CATEGORIES = [
@@ -91,13 +92,19 @@ export const CaseSchema = z
     /** Tools whose error result is the point of the case (an unknown city, a search with no results): their
      * failed calls are the expected outcome and do not count against the tool success rate. */
     expectedToolErrors: z.array(z.string().min(1)).default([]),
+    /** Limits on one run (latency, model calls, tokens, cost); unset fields fall back to the file's `defaults.budget`. */
+    budget: BudgetSchema.optional(),
     gold: VariantScriptSchema,
     faulty: z.record(z.string().regex(/^[\w.-]+$/), VariantScriptSchema).refine((f) => Object.keys(f).length > 0, 'at least one faulty variant'),
   })
   .strict();
 export type RegressionCase = z.infer<typeof CaseSchema>;
 
-export const DatasetFileSchema = z.object({ cases: z.array(CaseSchema).min(1) });
+export const DatasetFileSchema = z.object({
+  /** Defaults for every case of the file (a case's own fields win). */
+  defaults: z.object({ budget: BudgetSchema.optional() }).strict().optional(),
+  cases: z.array(CaseSchema).min(1),
+});
 
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
@@ -140,7 +147,8 @@ export async function loadDataset(dir = 'datasets/regression', graderIds?: reado
     const path = join(dir, file);
     const parsed = DatasetFileSchema.safeParse(parse(await readFile(path, 'utf8')));
     if (!parsed.success) throw new DatasetInvalidError(path, describe(parsed.error));
-    cases.push(...parsed.data.cases);
+    const budget = parsed.data.defaults?.budget;
+    cases.push(...parsed.data.cases.map((c) => (budget ? { ...c, budget: { ...budget, ...c.budget } } : c)));
   }
   validateDataset(cases, graderIds);
   return cases;

@@ -1,21 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GraderDeps } from '../graders/index.js';
-import { resultId, type EvalResult, type GraderResult } from '../report/index.js';
-import { expectationsOf, runGrader, toResult, type Execution, type Job, type RunOptions } from '../runner.js';
-
-type Graded = GraderResult & { hallucinated?: boolean };
+import { expectationsOf, runGrader, stoppedByBudget, toResult, type Graded } from '../grading.js';
+import { resultId, type EvalResult } from '../report/index.js';
+import type { Engine, EngineRun, Execution, Job } from '../types.js';
 
 interface Slot {
   job: Job;
   execution?: Execution;
   graded: Graded[];
   graderError?: unknown;
-}
-
-export interface PromptfooRunOptions extends RunOptions {
-  execute(job: Job): Promise<Execution>;
-  deps: GraderDeps;
 }
 
 /** What promptfoo hands a javascript assertion function (the subset we read). */
@@ -57,14 +50,14 @@ async function loadPromptfoo(configDir: string | undefined): Promise<typeof impo
  * A judge without a model is left out of promptfoo (it would show as a pass there) and recorded as skipped.
  *
  * @example
- *   const results = await runWithPromptfoo(jobs, { ...opts, execute, deps });
+ *   const results = await engines.promptfoo.run({ task, jobs, execute, deps, onResult });
  */
-export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunOptions): Promise<EvalResult[]> {
+async function runWithPromptfoo(run: EngineRun): Promise<EvalResult[]> {
+  const { jobs, task: opts } = run;
   const promptfoo = await loadPromptfoo(opts.promptfooOutDir ? promptfooDbDir(opts.promptfooOutDir) : undefined);
   const slots = new Map<string, Slot>();
   const keyOf = (j: Job): string => resultId({ caseId: j.c.id, variant: j.variant, repeat: j.repeat });
   for (const job of jobs) slots.set(keyOf(job), { job, graded: [] });
-  let done = 0;
 
   const provider = {
     id: () => 'luminamind:in-process',
@@ -72,9 +65,10 @@ export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunO
     async callApi(_prompt: string, context?: { vars?: Record<string, unknown> }) {
       const slot = slots.get(String(context?.vars?.key));
       if (!slot) return { error: `unknown job ${String(context?.vars?.key)}` };
-      const x = await opts.execute(slot.job);
+      const x = await run.execute(slot.job);
       slot.execution = x;
       if (!x.trajectory) return { error: `[${x.error?.code}] ${x.error?.message}`, metadata: { key: keyOf(slot.job) } };
+      if (x.overBudget) slot.graded.push(...stoppedByBudget(x));
       const u = x.trajectory.usage;
       return {
         output: x.trajectory.answer,
@@ -87,8 +81,8 @@ export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunO
   };
 
   const tests = jobs.map((job) => {
-    const expectations = expectationsOf(job.c).filter((e) => e.grader !== 'judge' || opts.deps.judge);
-    const skippedJudges = expectationsOf(job.c).filter((e) => e.grader === 'judge' && !opts.deps.judge);
+    const expectations = expectationsOf(job.c).filter((e) => e.grader !== 'judge' || run.deps.judge);
+    const skippedJudges = expectationsOf(job.c).filter((e) => e.grader === 'judge' && !run.deps.judge);
     const slot = slots.get(keyOf(job))!;
     for (const _ of skippedJudges) slot.graded.push({ id: 'judge', pass: false, score: 0, reason: 'not run: no JUDGE_MODEL configured', skipped: true });
     return {
@@ -101,8 +95,10 @@ export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunO
         value: async (_output: string, context: AssertionContext) => {
           const s = slots.get(String(context.vars.key))!;
           if (!s.execution?.trajectory) return { pass: false, score: 0, reason: 'no trajectory (harness error)' };
+          // A run stopped by its budget is graded by its budget alone (recorded when it stopped).
+          if (s.execution.overBudget) return { pass: false, score: 0, reason: `budget: stopped: ${s.execution.overBudget}` };
           try {
-            const g = await runGrader(s.job.c, e, s.execution.trajectory, opts.deps);
+            const g = await runGrader(s.job.c, e, { ...s.execution.trajectory, latencyMs: s.execution.latencyMs }, run.deps);
             s.graded.push(g);
             return { pass: g.pass, score: g.score, reason: `${g.id}: ${g.reason}` };
           } catch (err) {
@@ -124,7 +120,7 @@ export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunO
     finished.add(key);
     const r = slot.execution ? toResult(slot.execution, slot.graded, slot.graderError) : toResult({ job: slot.job, error: { code: 'EVL_ERR_HARNESS_FAILED', message: 'promptfoo never ran this test' }, latencyMs: 0, cleanup: async () => undefined }, []);
     results.push(r);
-    opts.onResult?.(r, ++done, jobs.length);
+    run.onResult(r);
     await slot.execution?.cleanup();
   };
   let record: Awaited<ReturnType<typeof promptfoo.evaluate>>;
@@ -163,3 +159,9 @@ export async function runWithPromptfoo(jobs: readonly Job[], opts: PromptfooRunO
   }
   return results;
 }
+
+export const promptfooEngine = {
+  id: 'promptfoo',
+  description: "promptfoo's evaluate() drives the jobs; our graders are its assertions; its outputs in <out dir>/promptfoo/",
+  run: runWithPromptfoo,
+} satisfies Engine;

@@ -1,3 +1,4 @@
+import { budgetGrader } from './budget.js';
 import { containsGrader } from './contains.js';
 import { equalsGrader } from './equals.js';
 import { groundingGrader } from './grounding.js';
@@ -12,6 +13,7 @@ import { toolArgsGrader } from './tool-args.js';
 import { toolNotUsedGrader } from './tool-not-used.js';
 import { toolOrderGrader } from './tool-order.js';
 import { toolUsedGrader } from './tool-used.js';
+import { trajectoryGrader } from './trajectory.js';
 import type { Grader } from './types.js';
 import { workspaceGrader } from './workspace.js';
 
@@ -25,7 +27,9 @@ export const GRADER_IDS = [
   'tool-not-used',
   'tool-args',
   'tool-order',
+  'trajectory',
   'step-budget',
+  'budget',
   'todos',
   'workspace',
   'safety',
@@ -45,7 +49,9 @@ export const graders = {
   'tool-not-used': toolNotUsedGrader,
   'tool-args': toolArgsGrader,
   'tool-order': toolOrderGrader,
+  trajectory: trajectoryGrader,
   'step-budget': stepBudgetGrader,
+  budget: budgetGrader,
   todos: todosGrader,
   workspace: workspaceGrader,
   safety: safetyGrader,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Todo, ToolCallRecord } from '../../agent/src/index.js';
+import type { GraderResult } from '../report/index.js';
 
 /** What one run of a case produced: the graders' only input besides their params. */
 export interface Trajectory {
@@ -17,6 +18,8 @@ export interface Trajectory {
   context: string[];
   /** The run's workspace directory after the run, when the case had one. */
   workspaceRoot?: string;
+  /** Wall time of the whole case (every turn), when known. */
+  latencyMs?: number;
 }
 
 export interface GraderOutcome {
@@ -27,6 +30,8 @@ export interface GraderOutcome {
   skipped?: boolean;
   /** Set by graders that detect hallucination (grounding, judge). */
   hallucinated?: boolean;
+  /** Judge graders: the models, settings, votes and usage behind the verdict. */
+  judge?: GraderResult['judge'];
 }
 
 /** A judge model: gets a prompt, returns the raw text. Absent when JUDGE_MODEL is not configured. */
@@ -76,6 +81,7 @@ export function trajectory(partial: Partial<Trajectory> = {}): Trajectory {
     usage: partial.usage ?? { calls: 1, inputTokens: 0, outputTokens: 0, costUsd: 0 },
     context: partial.context ?? [],
     workspaceRoot: partial.workspaceRoot,
+    latencyMs: partial.latencyMs,
   };
 }
 

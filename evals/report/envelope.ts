@@ -73,6 +73,10 @@ const headerShape = {
 };
 
 
+/** Model usage of the judges (kept apart from the agent's own tokens and cost). */
+export const JudgeUsageSchema = z.strictObject({ calls: count, input: count, output: count, costUsd: nonNegative });
+export type JudgeUsage = z.infer<typeof JudgeUsageSchema>;
+
 export const GraderResultSchema = z.strictObject({
   id: z.string().min(1),
   pass: z.boolean(),
@@ -80,6 +84,19 @@ export const GraderResultSchema = z.strictObject({
   reason: z.string(),
   /** Not run (e.g. the judge without JUDGE_MODEL): `pass` is false but the result counts neither way. */
   skipped: z.boolean().optional(),
+  /** Judge graders: how the verdict was reached, so it can be reproduced and trusted. */
+  judge: z
+    .strictObject({
+      models: z.array(z.string().min(1)).min(1),
+      temperature: z.number().min(0),
+      seed: z.number().int(),
+      /** One verdict per judge model, in order; the grader's verdict is their majority. */
+      votes: z.array(z.strictObject({ model: z.string().min(1), pass: z.boolean(), score: rate, reason: z.string() })),
+      /** Share of judges that agree with the majority (1 = unanimous). */
+      agreement: rate,
+      usage: JudgeUsageSchema.optional(),
+    })
+    .optional(),
 });
 export type GraderResult = z.infer<typeof GraderResultSchema>;
 
@@ -111,6 +128,12 @@ export const EvalResultSchema = z.strictObject({
   tokens: TokenUsageSchema,
   costUsd: nonNegative,
   toolCalls: z.array(ToolCallRecordSchema),
+  /** Model calls the agent made (main agent and subagents). */
+  modelCalls: count.optional(),
+  /** The judges' model usage for this result, never added to the agent's tokens or cost. */
+  judgeUsage: JudgeUsageSchema.optional(),
+  /** Why the agent failed when it is not a grader's verdict on the answer: `budget` (a limit of the case was crossed; the run was stopped). */
+  failure: z.strictObject({ kind: z.enum(['budget']), reason: z.string() }).optional(),
   /** Set only when the harness failed (the agent was never judged); such a result never counts as a pass. */
   error: HarnessErrorSchema.optional(),
 });

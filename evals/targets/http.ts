@@ -1,21 +1,9 @@
 import { join } from 'node:path';
 import { ChatResponseSchema, type ChatResponse } from '../../agent/src/index.js';
+import { budgetMeter } from '../budget.js';
 import { HarnessFailedError } from '../errors.js';
-import { harnessError, prepareWorkspace, trajectoryOf, type Execution, type Job, type RunOptions } from '../runner.js';
-
-export interface HttpTarget {
-  kind: 'http';
-  /** Base URL of the service, e.g. http://127.0.0.1:8000 */
-  url: string;
-  apiKey?: string;
-  /**
-   * The service's WORKSPACE_ROOT when the harness can reach it (same machine or a shared volume): fixture files
-   * are written to `<root>/<thread>` before the run and the workspace graders read them after. Without it, cases
-   * with workspace fixtures are harness errors and workspace graders have nothing to inspect.
-   */
-  workspaceRoot?: string;
-  timeoutMs?: number;
-}
+import { harnessError, prepareWorkspace, trajectoryOf } from '../execution.js';
+import type { Execution, HttpTarget, Job, Target, Task } from '../types.js';
 
 function threadIdOf(job: Job): string {
   const raw = `eval-${job.c.id}-${job.variant}-${job.repeat}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -39,12 +27,13 @@ async function post(target: HttpTarget, threadId: string, message: string, signa
 /**
  * The deployed service as the target: each user turn is a `POST /v1/chat` on one thread, and the trajectory
  * is read from the response (answer, tool calls with outputs, todos, usage). The service must run with
- * APPROVAL_POLICY=auto; a run left awaiting approval is a harness error.
+ * APPROVAL_POLICY=auto; a run left awaiting approval is a harness error. A budget's latency stops the request;
+ * its model calls, tokens and cost are checked on the answer (the service's run cannot be stopped midway).
  *
  * @example
- *   await runEval(cases, { mode: 'live', config, target: { kind: 'http', url: 'http://127.0.0.1:8000', workspaceRoot: '/srv/ws' } });
+ *   await executeOverHttp(job, task, { kind: 'http', url: 'http://127.0.0.1:8000', workspaceRoot: '/srv/ws' });
  */
-export async function executeOverHttp(job: Job, opts: RunOptions, target: HttpTarget): Promise<Execution> {
+export async function executeOverHttp(job: Job, task: Task, target: HttpTarget): Promise<Execution> {
   const { c } = job;
   const started = performance.now();
   const threadId = threadIdOf(job);
@@ -52,17 +41,11 @@ export async function executeOverHttp(job: Job, opts: RunOptions, target: HttpTa
   const workspace = target.workspaceRoot ? join(target.workspaceRoot, threadId) : undefined;
   // The service owns its workspaces; the harness leaves them for the service's own retention.
   const cleanup = async (): Promise<void> => undefined;
-  try {
-    if (needsFiles && !workspace) throw new HarnessFailedError(c.id, 'the case needs workspace fixtures, but the HTTP target has no workspace root the harness can write');
-    if (workspace) await prepareWorkspace(c, opts.workspacesDir ?? 'datasets/fixtures/workspaces', workspace);
-    const signal = AbortSignal.timeout(target.timeoutMs ?? opts.timeoutMs ?? 60_000);
-    const runs: ChatResponse[] = [];
-    for (const message of c.input) {
-      const r = await post(target, threadId, message, signal);
-      runs.push(r);
-      if (r.status !== 'completed') throw new HarnessFailedError(c.id, `run ended with status ${r.status} (is the service running with APPROVAL_POLICY=auto?)`);
-    }
-    const trajectory = trajectoryOf(
+  const meter = budgetMeter(c.budget, target.timeoutMs ?? task.timeoutMs);
+  const elapsed = (): number => Math.round(performance.now() - started);
+  const runs: ChatResponse[] = [];
+  const trajectory = (): Execution['trajectory'] =>
+    trajectoryOf(
       c,
       runs.map((r) => ({
         answer: r.answer,
@@ -72,8 +55,29 @@ export async function executeOverHttp(job: Job, opts: RunOptions, target: HttpTa
       })),
       workspace,
     );
-    return { job, trajectory, latencyMs: Math.round(performance.now() - started), cleanup };
+  try {
+    if (needsFiles && !workspace) throw new HarnessFailedError(c.id, 'the case needs workspace fixtures, but the HTTP target has no workspace root the harness can write');
+    if (workspace) await prepareWorkspace(c, task.workspacesDir, workspace);
+    for (const message of c.input) {
+      const r = await post(target, threadId, message, meter.signal);
+      runs.push(r);
+      if (r.status !== 'completed') throw new HarnessFailedError(c.id, `run ended with status ${r.status} (is the service running with APPROVAL_POLICY=auto?)`);
+    }
+    return { job, trajectory: trajectory(), latencyMs: elapsed(), cleanup };
   } catch (err) {
-    return { job, error: harnessError(err), latencyMs: Math.round(performance.now() - started), cleanup };
+    const overBudget = meter.exceeded();
+    if (overBudget) return { job, trajectory: trajectory(), overBudget, latencyMs: elapsed(), cleanup };
+    return { job, error: harnessError(err), latencyMs: elapsed(), cleanup };
+  } finally {
+    meter.dispose();
   }
 }
+
+export const httpTarget = {
+  id: 'http',
+  description: 'a deployed service over HTTP (POST /v1/chat on one thread per case)',
+  execute(job, task) {
+    if (task.target.kind !== 'http') throw new HarnessFailedError(job.c.id, 'the http target needs --target URL');
+    return executeOverHttp(job, task, task.target);
+  },
+} satisfies Target;
