@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+// The production install (npm ci --omit=dev, what the image carries) has `dependencies` only, so every package the
+// compiled service entry can import at run time, static or lazy, must be one of them. esbuild walks the same import
+// graph node will (type-only imports are gone, literal import() calls are followed).
+
+const ROOT = join(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+/** Package names (node: built-ins left out) that the import graph of `entry` reaches. */
+async function packagesReached(entry: string): Promise<string[]> {
+  const result = await build({ entryPoints: [join(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, logLevel: 'silent', outdir: 'unused' });
+  const names = new Set<string>();
+  for (const input of Object.values(result.metafile.inputs)) {
+    for (const imported of input.imports) {
+      if (!imported.external || imported.path.startsWith('node:')) continue;
+      const parts = imported.path.split('/');
+      names.add(imported.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+    }
+  }
+  return [...names].sort();
+}
+
+const notProduction = (names: string[]) => names.filter((name) => !(name in pkg.dependencies));
+
+describe('the service import graph', () => {
+  it('bin/service.ts (dist/bin/service.js) reaches production dependencies only', async () => {
+    const reached = await packagesReached('bin/service.ts');
+    expect(reached).toContain('fastify');
+    expect(notProduction(reached)).toEqual([]);
+  }, 60_000);
+
+  it('can fail: the full CLI, which reaches the harness, is flagged for its dev-only packages', async () => {
+    const outside = notProduction(await packagesReached('bin/cli.ts'));
+    expect(outside).toEqual(expect.arrayContaining(['promptfoo', 'selfsigned', 'yaml']));
+    expect(outside.every((name) => name in pkg.devDependencies)).toBe(true);
+  }, 60_000);
+
+  it('the harness packages are dev dependencies', () => {
+    for (const name of ['promptfoo', '@kubernetes/client-node', 'autocannon', '@ast-grep/cli', 'vitest', 'typescript']) expect(pkg.devDependencies).toHaveProperty([name]);
+  });
+});
