@@ -18,6 +18,8 @@ export const PromotionRecordSchema = z.object({
   verdict: z.enum(['pass', 'warn']),
   policy: z.object({ name: z.string(), path: z.string(), sha256: z.string() }),
   decision: z.object({ path: z.string(), sha256: z.string() }),
+  /** The human who approved the promotion (required by the policy's `approval`), signed with the rest. */
+  approval: z.object({ by: z.string().min(1), at: z.string() }).optional(),
   /** Every file the decision rests on (evidence, baselines, the decision, the policy), as hashed at promotion. */
   files: z.array(FileHashSchema).min(1),
   /** sha256 of the signer's public key (SPKI DER), to pick the right key for verification. */
@@ -77,7 +79,7 @@ async function hashFile(path: string): Promise<string | null> {
  * @example
  *   const record = await promote({ decisionPath: 'reports/gate/decision.json', keyPem, out: 'reports/gate/promotion.json' });
  */
-export async function promote(opts: { decisionPath: string; keyPem: string; out: string; now?: string }): Promise<PromotionRecord> {
+export async function promote(opts: { decisionPath: string; keyPem: string; out: string; now?: string; approvedBy?: string }): Promise<PromotionRecord> {
   let decision: Decision;
   let decisionBytes: Buffer;
   try {
@@ -88,6 +90,9 @@ export async function promote(opts: { decisionPath: string; keyPem: string; out:
   }
   if (!decision.promote || (decision.verdict !== 'pass' && decision.verdict !== 'warn'))
     throw new PromotionRefusedError(`the decision's verdict is ${decision.verdict} (${decision.reasons.join('; ')})`);
+  const approvedBy = opts.approvedBy?.trim();
+  if (decision.approval.required && !approvedBy)
+    throw new PromotionRefusedError(`the ${decision.policy.name} policy requires a human approval: pass --approved-by NAME`);
   const key = privateKey(opts.keyPem);
   const decided: FileHash[] = [
     ...decision.evidence.filter((e) => e.sha256).map((e) => ({ role: 'evidence' as const, kind: e.kind, path: e.path, sha256: e.sha256! })),
@@ -101,13 +106,15 @@ export async function promote(opts: { decisionPath: string; keyPem: string; out:
   }
   if (changed.length) throw new PromotionRefusedError(`evidence changed after the decision: ${changed.join(', ')}`);
   const decisionHash = sha256(decisionBytes);
+  const createdAt = opts.now ?? new Date().toISOString();
   const unsigned = {
     schemaVersion: PROMOTION_SCHEMA_VERSION,
     commit: decision.commit.sha,
-    createdAt: opts.now ?? new Date().toISOString(),
+    createdAt,
     verdict: decision.verdict,
     policy: { name: decision.policy.name, path: decision.policy.file, sha256: decision.policy.sha256 },
     decision: { path: opts.decisionPath, sha256: decisionHash },
+    ...(approvedBy ? { approval: { by: approvedBy, at: createdAt } } : {}),
     files: [...decided, { role: 'decision' as const, path: opts.decisionPath, sha256: decisionHash }],
     keyId: keyIdOf(key),
   };

@@ -35,8 +35,16 @@ export const CheckPolicySchema = z
     warn: ThresholdSchema.optional(),
     /** Compare with the same measure on the baseline report; `required` makes a missing baseline inconclusive. */
     baseline: z.object({ maxRegression: z.number().min(0).optional(), required: z.boolean().default(false) }).strict().optional(),
+    /**
+     * Against the median of the same check in the last `window` accepted decisions (`luminamind gate --history DIR`):
+     * a regression beyond `maxRegression` fails; `required` makes an empty history inconclusive.
+     */
+    relative: z.object({ window: z.number().int().min(1).max(50).default(5), maxRegression: z.number().min(0), required: z.boolean().default(false) }).strict().optional(),
     weight: z.number().min(0).default(1),
+    /** A key objective: its fail blocks and its missing evidence is inconclusive, whatever the score. */
     veto: z.boolean().default(false),
+    /** Measured and reported, never deciding: no weight in the score, no veto, no warning (to onboard a new check). */
+    dryRun: z.boolean().default(false),
     params: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
