@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../evals/sim/index.js';
 import { loadConfig } from './config.js';
 import { startService } from './main.js';
-import { createLogCapture } from './plugins/logging.js';
+import { createLogCapture } from './observability/logging.js';
 import { SERVICE_CASSETTES } from './routes/service.test-support.js';
 
 describe('startService', () => {

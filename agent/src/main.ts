@@ -3,13 +3,13 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { createMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
-import { createLogger } from './plugins/logging.js';
+import { createLogger } from './observability/logging.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
 import { TOOL_NAMES } from './tools/index.js';
 import { BLOCKED_PATTERNS } from './tools/shell/syntax.js';
-import { createServiceCheckpointer } from './plugins/checkpointer.js';
+import { createServiceCheckpointer } from './service/checkpointer.js';
 
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 25_000;
 

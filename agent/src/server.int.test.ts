@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { startSimulator, type Simulator } from '../../evals/sim/index.js';
 import { loadConfig, type Config } from './config.js';
-import { createLogCapture } from './plugins/logging.js';
+import { createLogCapture } from './observability/logging.js';
 import { AUTH_HEADERS, SERVICE_CASSETTES, testServiceEnv } from './routes/service.test-support.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, processEnvironment } from '../config.js';
-import { readVaultSecrets } from '../plugins/vault.js';
+import { readVaultSecrets } from '../secrets/vault.js';
 import { startService } from '../main.js';
 
 /** `luminamind serve`: the HTTP service on HOST:PORT (npm start), until SIGTERM/SIGINT. */

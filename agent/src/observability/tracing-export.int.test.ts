@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { startOpenAiStub, type OpenAiStub } from '../llm/openai-stub.js';
 import { startService } from '../main.js';
-import { createLogCapture } from '../plugins/logging.js';
+import { createLogCapture } from './logging.js';
 
 interface OtlpAttribute {
   key: string;

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.js';
 import { buildServer } from '../server.js';
-import { createLogCapture } from './logging.js';
+import { createLogCapture } from '../observability/logging.js';
 import { assertAuthConfig, isLoopbackHost, sha256Hex } from './auth.js';
 import { AUTH_HEADERS, startTestService, type TestService } from '../routes/service.test-support.js';
 

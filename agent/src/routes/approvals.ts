@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApprovalRequestSchema, ChatResponseSchema, jsonSchemaOf, ThreadParamsSchema, type ApprovalRequest } from '../contract/http.js';
 import { NoPendingApprovalError, RequestInvalidError } from '../errors.js';
-import type { Service } from '../plugins/service.js';
+import type { Service } from '../service/service.js';
 import { errorResponses, respondWithRun } from './chat.js';
 
 /** How many actions the thread's interrupted run waits on (0: nothing to approve). */

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ChatRequestSchema, ChatResponseSchema, ErrorResponseSchema, jsonSchemaOf, type ChatRequest, type ChatResponse } from '../contract/http.js';
 import type { RunInput } from '../graph/agent.js';
-import { toApiError } from '../plugins/errors.js';
-import type { ExecuteContext, Service } from '../plugins/service.js';
+import { toApiError } from '../plugins/error-envelope.js';
+import type { ExecuteContext, Service } from '../service/service.js';
 
 export const errorResponses = {
   400: jsonSchemaOf(ErrorResponseSchema),

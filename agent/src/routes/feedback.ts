@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { FeedbackRequestSchema, jsonSchemaOf, type FeedbackRequest } from '../contract/http.js';
-import type { Service } from '../plugins/service.js';
+import type { Service } from '../service/service.js';
 import { errorResponses } from './chat.js';
 
 export const ACCURACY_WINDOW = 200;

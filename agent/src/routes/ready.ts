@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaOf, ReadyResponseSchema, type ReadyResponse } from '../contract/http.js';
-import { withTimeout } from '../plugins/readiness.js';
-import type { Service } from '../plugins/service.js';
+import { withTimeout } from '../service/readiness.js';
+import type { Service } from '../service/service.js';
 
 /** Readiness: every part checked in parallel with a short timeout; 503 names the failing parts. */
 export function registerReadyRoute(app: FastifyInstance, service: Service): void {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { startSimulator, type Simulator } from '../../../evals/sim/index.js';
 import { loadConfig, type Config } from '../config.js';
-import { createLogCapture } from '../plugins/logging.js';
+import { createLogCapture } from '../observability/logging.js';
 import { sha256Hex } from '../plugins/auth.js';
 import { buildServer, type ServerDeps } from '../server.js';
 

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaOf, ThreadParamsSchema } from '../contract/http.js';
 import { RequestInvalidError, ThreadBusyError } from '../errors.js';
-import type { Service } from '../plugins/service.js';
-import { deleteByPattern } from '../plugins/tool-guard.js';
+import type { Service } from '../service/service.js';
+import { deleteByPattern } from '../service/tool-guard.js';
 import { errorResponses } from './chat.js';
 
 /**

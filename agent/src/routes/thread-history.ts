@@ -2,7 +2,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaOf, ThreadHistorySchema, ThreadParamsSchema, type ThreadHistory } from '../contract/http.js';
 import { NotFoundError } from '../errors.js';
-import type { Service } from '../plugins/service.js';
+import type { Service } from '../service/service.js';
 import { errorResponses } from './chat.js';
 
 const ROLE: Record<string, ThreadHistory['messages'][number]['role']> = { human: 'user', ai: 'assistant', tool: 'tool', system: 'system' };
