@@ -1,18 +1,20 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../agent/src/config.js';
-import { ReportKindSchema, defaultReportPath, gitInfo, type Report, type ReportKind } from '../evals/report/index.js';
+import { ReportKindSchema, defaultReportPath, gitInfo, type Report, type ReportKind, type StageRun } from '../evals/report/index.js';
 import { getCheck } from './checks/index.js';
 import { CheckIdSchema } from './checks/types.js';
-import { GATE_EXIT, assessEvidence, decide, describeStage, stageFailed, type StageRecord } from './decide.js';
+import { GATE_EXIT, decide, describeStage, stageFailed, type StageRecord } from './decide.js';
 import { commitInfo, loadEvidence, type EvidenceSet } from './evidence.js';
+import { readTree, writeInputs } from './inputs.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy.js';
 import { promote, verifyPromotion } from './promotion.js';
 import { renderHtml } from './render/html.js';
 import { renderJunit } from './render/junit.js';
 import { VERDICT_ICON, renderSummaryMarkdown } from './render/summary-md.js';
-import { STAGES, runStage, stampStage, stageUnavailable } from './stages.js';
+import { explainPlans, planStages, type StagePlan } from './reuse.js';
+import { STAGES, runGuard, runScheduled, runStage, stampStage, stageUnavailable } from './stages.js';
 
 const log = (line: string) => process.stderr.write(`gate: ${line}\n`);
 const errorText = (err: unknown) => {
@@ -28,10 +30,73 @@ interface GateOptions {
   baselines: string;
   out?: string;
   commit: string;
+  explainReuse?: boolean;
+  jobs: number;
+}
+
+/** `--jobs`: a whole number ≥ 1 (a usage error, exit 2, otherwise). */
+function jobsOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
 }
 
 function okReports(set: EvidenceSet): Partial<Record<ReportKind, Report>> {
   return Object.fromEntries(Object.values(set).flatMap((e) => (e?.status === 'ok' && e.report ? [[e.kind, e.report]] : [])));
+}
+
+/** The model under test as the eval sees it, without credentials: a stage input (simulated unless one is configured). */
+function modelUnderTest(config: ReturnType<typeof loadConfig>) {
+  const endpoint = (e?: { baseUrl: string; model: string }) => (e ? { baseUrl: e.baseUrl, model: e.model } : null);
+  return { primary: endpoint(config.llm.primary), fallback: endpoint(config.llm.fallback), judge: config.llm.judgeModel ?? null, temperature: config.llm.temperature };
+}
+
+/** Runs one stage whose evidence does not stand, converts and stamps its report (with the hash of its inputs). */
+async function runPlanned(plan: StagePlan, step: string, reportsDir: string, subcommands: ReadonlySet<string>): Promise<StageRecord> {
+  const { stage } = plan;
+  const why = await stageUnavailable(stage, subcommands);
+  if (why) {
+    log(`${step}: NOT AVAILABLE YET: ${why}; its checks will be inconclusive`);
+    return { kind: stage.kind, status: 'unavailable', note: why, inputs: plan.inputs.sha256 };
+  }
+  log(`${step}: ${plan.why}${plan.changed ? ` (changed: ${plan.changed.slice(0, 5).join(', ')}${plan.changed.length > 5 ? ', …' : ''})` : ''}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
+  // The evidence is about the tree the run started on, even if HEAD moves while it runs.
+  const git = await gitInfo();
+  const started = Date.now();
+  const run: StageRun = { ...(await runStage(stage, reportsDir)), inputs: plan.inputs.sha256 };
+  log(`${step}: ${describeStage(run)}`);
+  if (stage.convert) {
+    try {
+      await stage.convert(reportsDir, git);
+      log(`${step}: wrote its report`);
+    } catch (err) {
+      log(`${step}: could not write its report: ${errorText(err)}`);
+    }
+  }
+  const reportPath = defaultReportPath(stage.kind, reportsDir);
+  const wroteReport = await stampStage(reportPath, run, started);
+  if (wroteReport) await writeInputs(reportPath, plan.inputs);
+  if (stageFailed(run)) log(`${step}: its checks cannot pass${wroteReport ? '' : ' (and it left no report of this run)'}`);
+  return { kind: stage.kind, status: 'ran', run, wroteReport, durationMs: Date.now() - started, inputs: plan.inputs.sha256 };
+}
+
+/** Evidence that stands: kept as is, or reused with the stage's guard run (tests of what its inputs leave out). */
+async function keepPlanned(plan: StagePlan, step: string, reportsDir: string, evidence: EvidenceSet): Promise<StageRecord> {
+  const { stage } = plan;
+  const started = Date.now();
+  const original = evidence[stage.kind]?.report?.stage;
+  const base = { kind: stage.kind, ...(original ? { run: original } : {}), inputs: plan.inputs.sha256 };
+  if (plan.action === 'keep') {
+    log(`${step}: ${plan.why}, not re-run`);
+    return { ...base, status: 'fresh', note: plan.why, durationMs: Date.now() - started };
+  }
+  log(`${step}: ${plan.why}, not re-run`);
+  let guard: StageRun | undefined;
+  if (stage.guard) {
+    guard = await runGuard({ ...stage, guard: stage.guard }, reportsDir);
+    log(`${step}: guard ${describeStage(guard)}`);
+  }
+  return { ...base, status: 'reused', reused: plan.reused!, ...(guard ? { guard } : {}), note: plan.why, durationMs: Date.now() - started };
 }
 
 async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promise<number> {
@@ -41,49 +106,29 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
   const kinds = new Set(Object.keys(policy.policy.checks).map((id) => getCheck(CheckIdSchema.parse(id)).kind));
   log(`policy ${policy.name} (${relative(process.cwd(), policy.file)}), commit ${commit.sha.slice(0, 12)}, reports ${opts.reports}`);
 
+  const stages = STAGES.filter((s) => kinds.has(s.kind));
+  const tree = await readTree();
+  const plans = await planStages(stages, { reportsDir: opts.reports, evidence: await loadEvidence(opts.reports), policy, commit, tree, model: modelUnderTest(config) });
+  if (opts.explainReuse) {
+    process.stdout.write(`${explainPlans(plans)}
+`);
+    return 0;
+  }
+  const inputs = Object.fromEntries(plans.map((p) => [p.stage.kind, p.inputs.sha256]));
+
   const stageRecords: StageRecord[] = [];
   if (opts.run) {
-    const stages = STAGES.filter((s) => kinds.has(s.kind));
-    for (const [i, stage] of stages.entries()) {
-      const step = `[${i + 1}/${stages.length}] ${stage.kind} (${stage.title})`;
-      const current = assessEvidence((await loadEvidence(opts.reports))[stage.kind], stage.kind, policy, commit);
-      // Fresh evidence is kept, unless the stage that wrote it failed: that one is run again.
-      if (current.status === 'fresh' && !stageFailed(current.stage)) {
-        log(`${step}: fresh evidence at ${current.path}, not re-run`);
-        stageRecords.push({ kind: stage.kind, status: 'fresh', note: `fresh evidence at ${current.path}` });
-        continue;
-      }
-      const why = await stageUnavailable(stage, subcommands);
-      if (why) {
-        log(`${step}: NOT AVAILABLE YET: ${why}; its checks will be inconclusive`);
-        stageRecords.push({ kind: stage.kind, status: 'unavailable', note: why });
-        continue;
-      }
-      log(`${step}: evidence ${current.status}${current.stage && stageFailed(current.stage) ? ` (${describeStage(current.stage)})` : ''}; running npm run ${stage.script} (limit ${Math.round(stage.timeoutMs / 60_000)} min)…`);
-      // The evidence is about the tree the run started on, even if HEAD moves while it runs.
-      const git = await gitInfo();
-      const started = Date.now();
-      const run = await runStage(stage, opts.reports);
-      log(`${step}: ${describeStage(run)}`);
-      if (stage.convert) {
-        try {
-          await stage.convert(opts.reports, git);
-          log(`${step}: wrote its report`);
-        } catch (err) {
-          log(`${step}: could not write its report: ${errorText(err)}`);
-        }
-      }
-      const wroteReport = await stampStage(defaultReportPath(stage.kind, opts.reports), run, started);
-      if (stageFailed(run)) log(`${step}: its checks cannot pass${wroteReport ? '' : ' (and it left no report of this run)'}`);
-      stageRecords.push({ kind: stage.kind, status: 'ran', run, wroteReport });
-    }
+    const evidence = await loadEvidence(opts.reports);
+    const step = (p: StagePlan) => `[${stages.indexOf(p.stage) + 1}/${stages.length}] ${p.stage.kind} (${p.stage.title})`;
+    const records = await runScheduled(plans, opts.jobs, (p) => (p.action === 'run' ? runPlanned(p, step(p), opts.reports, subcommands) : keepPlanned(p, step(p), opts.reports, evidence)));
+    stageRecords.push(...records);
   } else {
     log('--no-run: deciding on the reports as they are');
   }
 
   const reports = await loadEvidence(opts.reports);
   const baselines = await loadEvidence(opts.baselines);
-  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString(), stages: stageRecords });
+  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString(), stages: stageRecords, inputs });
   const out = opts.out ?? join(opts.reports, 'gate');
   await mkdir(out, { recursive: true });
   const summary = renderSummaryMarkdown(decision);
@@ -106,7 +151,9 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
 export function registerGateCommand(program: Command): void {
   program
     .command('gate')
-    .description('Release gate: runs the stages whose evidence is missing, then decides. Exit 0 promote, 1 block, 2 missing evidence or misconfigured.')
+    .description(
+      'Release gate: runs the stages whose evidence is missing or stale (evidence of an earlier commit with the same inputs is reused when the policy allows), then decides. Exit 0 promote, 1 block, 2 missing evidence or misconfigured.',
+    )
     .option('--policy <name>', 'policy in the policy file: pr | release', 'pr')
     .option('--policy-file <file>', 'policy file', relative(process.cwd(), DEFAULT_POLICY_FILE))
     .option('--no-run', 'only decide; run no stage')
@@ -114,11 +161,14 @@ export function registerGateCommand(program: Command): void {
     .option('--baselines <dir>', 'directory with <kind>/report.json baselines (e.g. from the main branch)', 'reports/baselines')
     .option('--commit <ref>', 'the commit the evidence must be about', 'HEAD')
     .option('--out <dir>', 'where decision.json, summary.md, junit.xml and report.html go (default <reports>/gate)')
+    .option('--explain-reuse', 'list for each stage whether it will run or its evidence stands, and why (changed inputs); runs nothing')
+    .option('--jobs <n>', 'stages that may run side by side (load and chaos always run alone: they measure time)', jobsOption, 1)
     .addHelpText(
       'after',
       `
 Examples:
   npm run gate                                   # run missing stages, decide with the pr policy
+  luminamind gate --explain-reuse                # which stages will run, which evidence is reused, and why
   luminamind gate --policy release --no-run      # decide on existing reports only
   luminamind gate --no-run --reports ci-reports --baselines main-reports`,
     )

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultReportPath, resultId, type Report, type ReportKind, type StageRun } from '../evals/report/index.js';
 import type { CheckId, Verdict } from './checks/types.js';
 import { convertCoverage } from './coverage.js';
@@ -10,6 +10,9 @@ import { decide, type Decision } from './decide.js';
 import { loadEvidence } from './evidence.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
 import { promote, verifyPromotion } from './promotion.js';
+import { stageInputs } from './inputs.js';
+import { stageExtras } from './reuse.js';
+import { STAGES } from './stages.js';
 import { FIXTURE_COMMIT, FIXTURES, baselineReports, passingReports, writeReports, type FixtureReports } from './testing.js';
 
 /**
@@ -28,6 +31,12 @@ interface Mutation {
   reports?: (r: FixtureReports) => unknown;
   /** Breaks the files after they are written (a report dir with `<kind>/report.json`). */
   files?: (dir: string) => void;
+  /**
+   * The evidence was made at an earlier commit, recording its stage inputs over TREE; then the tree changed this way
+   * (or the Node version moved). Reuse must not accept it when anything a stage declares relevant changed.
+   */
+  tree?: (files: Map<string, string>) => void;
+  node?: string;
   /** The check that must catch it, its verdict (never pass or warn) and a reason that says why. */
   check: CheckId;
   verdict: Exclude<Verdict, 'pass' | 'warn'>;
@@ -42,6 +51,30 @@ const live = (r: FixtureReports) => {
   r.eval.model = 'gpt-4o-mini';
 };
 const file = (dir: string, kind: ReportKind) => join(dir, kind, 'report.json');
+
+/** A small tree with one file of each kind the stages tell apart (path → blob id). */
+const TREE: ReadonlyMap<string, string> = new Map([
+  ['agent/src/server.ts', 'a1'],
+  ['evals/runner.ts', 'b1'],
+  ['package-lock.json', 'c1'],
+  ['README.md', 'd1'],
+  ['docs/ARCHITECTURE.md', 'e1'],
+  ['docs/ERRORS.md', 'e2'],
+  ['deploy/k8s/base/deployment.yaml', 'f1'],
+  ['deploy/monitoring/rules/luminamind-alerts.yaml', 'f2'],
+  ['gates/policy.yaml', 'g1'],
+]);
+const EARLIER = '3f2a1c0'.padEnd(40, '0');
+const MODEL = { primary: null };
+const inputsOf = (tree: ReadonlyMap<string, string>, node = process.version) =>
+  Object.fromEntries(STAGES.map((s) => [s.kind, stageInputs(tree, s.irrelevant, { ...stageExtras(s, 'reports', MODEL), node }).sha256])) as Record<ReportKind, string>;
+/** Every report as made at EARLIER from TREE by a stage run that exited 0 and recorded its inputs. */
+const madeEarlier = (r: FixtureReports) => {
+  const inputs = inputsOf(TREE);
+  for (const [kind, report] of Object.entries(r) as [ReportKind, Report][])
+    Object.assign(report, { git: { sha: EARLIER, dirty: false }, stage: { command: `npm run ${kind}`, exitCode: 0, timedOut: false, durationMs: 1000, timeoutMs: 60_000, inputs: inputs[kind] } });
+};
+const changed = (edits: Record<string, string>) => (t: Map<string, string>) => Object.entries(edits).forEach(([p, blob]) => t.set(p, blob));
 
 const MUTATIONS: Mutation[] = [
   {
@@ -181,6 +214,57 @@ const MUTATIONS: Mutation[] = [
     reason: /invalid evidence:[\s\S]*Unrecognized key[\s\S]*passedOverride/,
   },
   {
+    name: 'evidence of an earlier commit after the agent source changed',
+    tree: changed({ 'agent/src/server.ts': 'a2' }),
+    check: 'eval-pass-rate',
+    verdict: 'inconclusive',
+    reason: /stale evidence: made at commit 3f2a1c0\S*, not .*its inputs changed/,
+  },
+  {
+    name: 'test evidence of an earlier commit after the lockfile changed',
+    tree: changed({ 'package-lock.json': 'c2' }),
+    check: 'tests-pass',
+    verdict: 'inconclusive',
+    reason: /its inputs changed/,
+  },
+  {
+    name: 'test evidence of an earlier commit after a deployment manifest changed (tests read deploy/)',
+    tree: changed({ 'deploy/k8s/base/deployment.yaml': 'f9' }),
+    check: 'tests-pass',
+    verdict: 'inconclusive',
+    reason: /its inputs changed/,
+  },
+  {
+    name: 'chaos evidence of an earlier commit after an alert rule the drills judge changed',
+    tree: changed({ 'deploy/monitoring/rules/luminamind-alerts.yaml': 'f3' }),
+    check: 'chaos-drills',
+    verdict: 'inconclusive',
+    reason: /its inputs changed/,
+  },
+  {
+    name: 'load evidence of an earlier commit after a file was added',
+    tree: changed({ 'agent/src/new-plugin.ts': 'n1' }),
+    check: 'load-p95',
+    verdict: 'inconclusive',
+    reason: /its inputs changed/,
+  },
+  {
+    name: 'evidence of an earlier commit made on another Node version',
+    tree: () => {},
+    node: 'v18.0.0',
+    check: 'security-findings',
+    verdict: 'inconclusive',
+    reason: /its inputs changed/,
+  },
+  {
+    name: 'evidence of an earlier commit with unchanged inputs under the release policy (reuse off)',
+    policy: 'release',
+    tree: () => {},
+    check: 'eval-pass-rate',
+    verdict: 'inconclusive',
+    reason: /inputs are unchanged, but the release policy demands fresh evidence/,
+  },
+  {
     name: 'a report of the wrong kind in the eval slot',
     files: (dir) => writeFileSync(file(dir, 'eval'), readFileSync(file(dir, 'load'), 'utf8')),
     check: 'eval-pass-rate',
@@ -195,22 +279,40 @@ beforeAll(async () => {
 });
 
 /** Writes the (mutated) evidence and baselines to disk and decides on what loadEvidence reads back, as `luminamind gate --no-run` does. */
-async function decideOnDisk(m: Pick<Mutation, 'reports' | 'files' | 'policy'>): Promise<{ decision: Decision; dir: string }> {
+async function decideOnDisk(m: Pick<Mutation, 'reports' | 'files' | 'policy' | 'tree' | 'node'>): Promise<{ decision: Decision; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gate-mutation-'));
+  dirs.push(dir);
   const reports = passingReports();
   if (m.policy === 'release') live(reports);
+  if (m.tree) madeEarlier(reports);
   await m.reports?.(reports);
   writeReports(join(dir, 'reports'), reports as unknown as Record<ReportKind, Report>);
   writeReports(join(dir, 'baselines'), baselineReports() as unknown as Record<ReportKind, Report>);
   m.files?.(join(dir, 'reports'));
-  const decision = decide(await loadEvidence(join(dir, 'reports')), await loadEvidence(join(dir, 'baselines')), policies[m.policy ?? 'pr'], { commit: FIXTURE_COMMIT, now: NOW });
+  const tree = new Map(TREE);
+  m.tree?.(tree);
+  const inputs = m.tree ? inputsOf(tree, m.node) : undefined;
+  const decision = decide(await loadEvidence(join(dir, 'reports')), await loadEvidence(join(dir, 'baselines')), policies[m.policy ?? 'pr'], { commit: FIXTURE_COMMIT, now: NOW, ...(inputs ? { inputs } : {}) });
   return { decision, dir };
 }
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('gate mutation testing: broken evidence never promotes', () => {
   it.each(['pr', 'release'] as const)('twin: the unbroken evidence promotes under %s (so no row below passes vacuously)', async (policy) => {
     const { decision } = await decideOnDisk({ policy });
     expect(decision, decision.reasons.join('; ')).toMatchObject({ verdict: 'pass', promote: true, exitCode: 0 });
+  });
+
+  it.each([
+    ['documentation', { 'README.md': 'd2', 'docs/ARCHITECTURE.md': 'e9' }],
+    ['documentation and a file added under docs/', { 'docs/ERRORS.md': 'e3', 'docs/runbooks/new.md': 'r1' }],
+  ] as const)('twin: evidence of an earlier commit is reused after a change to %s only, every check saying so', async (_what, edits) => {
+    const { decision } = await decideOnDisk({ tree: changed(edits) });
+    expect(decision, decision.reasons.join('; ')).toMatchObject({ verdict: 'pass', promote: true, exitCode: 0 });
+    for (const c of decision.checks) expect(c.reason, c.id).toMatch(/\(reused from 3f2a1c0: inputs unchanged\)$/);
+    for (const e of decision.evidence) expect(e.reused, e.kind).toEqual({ fromSha: EARLIER, reason: 'inputs unchanged' });
   });
 
   it.each(MUTATIONS.map((m) => [m.name, m] as const))('%s', async (_name, m) => {
@@ -245,6 +347,21 @@ describe('gate mutation testing: broken evidence never promotes', () => {
     const verified = await verifyPromotion({ recordPath: record, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string });
     expect(verified.ok).toBe(false);
     expect(verified.problems.join()).toMatch(/evidence .*eval\/report\.json changed: sha256/);
+  });
+
+  it('a stage guard that fails on reused evidence: the checks it guards cannot pass', async () => {
+    const reports = passingReports();
+    madeEarlier(reports);
+    const dir = mkdtempSync(join(tmpdir(), 'gate-mutation-'));
+    dirs.push(dir);
+    writeReports(dir, reports as unknown as Record<ReportKind, Report>);
+    const guard = stage('npm test -- docs/standalone.test.ts');
+    const tree = new Map(TREE);
+    changed({ 'README.md': 'd2' })(tree);
+    const ctx = { commit: FIXTURE_COMMIT, now: NOW, inputs: inputsOf(tree) };
+    const decision = decide(await loadEvidence(dir), {}, policies.pr, { ...ctx, stages: [{ kind: 'coverage', status: 'reused', reused: { fromSha: EARLIER, reason: 'inputs unchanged' }, guard }] });
+    expect(decision).toMatchObject({ promote: false, exitCode: 2 });
+    expect(decision.checks.find((c) => c.id === 'tests-pass')).toMatchObject({ verdict: 'inconclusive', reason: expect.stringContaining('npm test -- docs/standalone.test.ts" exited 1') });
   });
 
   it('every mutation is listed in gates/README.md', () => {

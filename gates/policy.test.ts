@@ -24,7 +24,8 @@ describe('policy', () => {
     expect(pr.policy.checks['load-throughput']!.threshold).toEqual({ op: 'gte', value: 50 });
     expect(pr.policy.checks['security-findings']!.threshold).toEqual({ op: 'lte', value: 0 });
     expect(pr.policy.evidence.evalModes).toContain('simulated');
-    expect(release.policy.evidence).toEqual({ allowDirty: false, evalModes: ['live'] });
+    expect(release.policy.evidence).toEqual({ allowDirty: false, evalModes: ['live'], reuse: false });
+    expect(pr.policy.evidence.reuse).toBe(true);
     expect(Object.values(release.policy.checks).every((c) => c!.veto)).toBe(true);
   });
 

@@ -21,9 +21,13 @@ export const PolicySchema = z
         allowDirty: z.boolean(),
         /** Eval modes accepted as evidence (release: live only). */
         evalModes: z.array(EvalModeSchema).min(1),
+        /** Evidence made at an earlier commit from the same inputs (gates/inputs.ts) stands in for a fresh run; off demands a fresh run at this commit (release). */
+        reuse: z.boolean().default(false),
       })
       .strict(),
     checks: z.partialRecord(CheckIdSchema, CheckPolicySchema),
+    /** A human must approve before `luminamind promote` signs (`--approved-by`); the approver is in the signed record. */
+    approval: z.object({ required: z.boolean() }).strict().default({ required: false }),
   })
   .strict()
   .superRefine((policy, ctx) => {

@@ -20,7 +20,30 @@ export interface Stage {
   timeoutMs: number;
   /** Turns the stage's raw output into the report envelope, when the tool does not write one itself; `git` is the commit the run started on. */
   convert?: (reportsDir: string, git: GitInfo) => Promise<unknown>;
+  /**
+   * Globs (picomatch, from the repository root) of files that cannot change the stage's result: its evidence is reused
+   * at a later commit when nothing else changed (gates/inputs.ts). Leaving a file out that matters reuses evidence
+   * that no longer holds, so declare narrowly.
+   */
+  irrelevant: readonly string[];
+  /**
+   * A cheap check of what `irrelevant` leaves out (the tests that read documentation; the secrets scan over prose):
+   * run whenever the stage's evidence is reused, so reuse never skips it. A guard that fails cannot pass a check.
+   */
+  guard?: { command: string; argv: (reportsDir: string) => string[] };
+  /** Measures time (latency, throughput, recovery): runs alone, never beside another stage, whatever `--jobs` says. */
+  exclusive?: boolean;
 }
+
+/** Test files that read documentation (found by gates/stage-inputs.test.ts): the tests stage's guard. */
+export const DOC_TESTS = ['docs/standalone.test.ts', 'agent/src/errors.test.ts', 'gates/mutations.test.ts', 'deploy/monitoring/monitoring.test.ts'];
+
+/** Prose only: the harness and the service never read it (tests that do are the tests stage's guard). */
+const DOCUMENTATION = ['**/*.md', 'docs/runbooks/**'];
+/** Deployment manifests and CI workflows: the eval, load and chaos stages run the service from source, not these. */
+const DEPLOYMENT = ['deploy/**', '.github/**', '.dockerignore'];
+/** The chaos drills judge alerts with the rules in deploy/monitoring/ (chaos/lab/alerts/drill-rules.ts): those stay inputs. */
+const DEPLOYMENT_BUT_MONITORING = ['deploy/!(monitoring)/**', 'deploy/*', '.github/**', '.dockerignore'];
 
 const MINUTE = 60_000;
 
@@ -39,11 +62,33 @@ export const STAGES: readonly Stage[] = [
     timeoutMs: 25 * MINUTE,
     convert: (dir, git) =>
       convertCoverage({ summary: join(dir, 'coverage/raw/coverage-summary.json'), tests: join(dir, 'coverage/raw/test-results.json'), out: defaultReportPath('coverage', dir), git }),
+    // The tests depend on everything that is tested, deployment files included; only prose is left out, and the
+    // tests that read prose run as the guard.
+    irrelevant: DOCUMENTATION,
+    guard: { command: `npm test -- ${DOC_TESTS.join(' ')}`, argv: () => ['npm', 'run', '--silent', 'test', '--', '--reporter=dot', ...DOC_TESTS] },
   },
-  { kind: 'security', title: 'security scan', script: 'security', subcommand: 'scan', args: (dir) => ['--out', defaultReportPath('security', dir)], timeoutMs: 15 * MINUTE },
-  { kind: 'eval', title: 'eval (simulated unless a model is configured)', script: 'eval', subcommand: 'eval', args: (dir) => ['--out', defaultReportPath('eval', dir)], timeoutMs: 30 * MINUTE },
-  { kind: 'load', title: 'load smoke', script: 'load', subcommand: 'load', args: (dir) => ['--out', defaultReportPath('load', dir)], timeoutMs: 10 * MINUTE },
-  { kind: 'chaos', title: 'chaos drills', script: 'chaos', subcommand: 'chaos', args: (dir) => ['--out', defaultReportPath('chaos', dir)], timeoutMs: 15 * MINUTE },
+  {
+    kind: 'security',
+    title: 'security scan',
+    script: 'security',
+    subcommand: 'scan',
+    args: (dir) => ['--out', defaultReportPath('security', dir)],
+    timeoutMs: 15 * MINUTE,
+    // The code scanners read code, the audit the lockfile; a secret can hide in prose too, so the secrets scan guards.
+    irrelevant: DOCUMENTATION,
+    guard: { command: 'npm run security -- --only secrets', argv: (dir) => ['npm', 'run', '--silent', 'security', '--', '--only', 'secrets', '--out', join(dir, 'security/guard.json')] },
+  },
+  {
+    kind: 'eval',
+    title: 'eval (simulated unless a model is configured)',
+    script: 'eval',
+    subcommand: 'eval',
+    args: (dir) => ['--out', defaultReportPath('eval', dir)],
+    timeoutMs: 30 * MINUTE,
+    irrelevant: [...DOCUMENTATION, ...DEPLOYMENT],
+  },
+  { kind: 'load', title: 'load smoke', script: 'load', subcommand: 'load', args: (dir) => ['--out', defaultReportPath('load', dir)], timeoutMs: 10 * MINUTE, irrelevant: [...DOCUMENTATION, ...DEPLOYMENT], exclusive: true },
+  { kind: 'chaos', title: 'chaos drills', script: 'chaos', subcommand: 'chaos', args: (dir) => ['--out', defaultReportPath('chaos', dir)], timeoutMs: 15 * MINUTE, irrelevant: [...DOCUMENTATION, ...DEPLOYMENT_BUT_MONITORING], exclusive: true },
 ];
 
 /** Why a stage cannot run yet, or null when it can. */
@@ -80,6 +125,38 @@ export function runStage(stage: Stage, reportsDir: string, command: readonly str
     child.on('error', () => done(null));
     child.on('exit', (code) => done(code));
   });
+}
+
+/** Runs a stage's guard under the stage's limit; `command` overrides what runs (tests give a fake one). */
+export async function runGuard(stage: Stage & Required<Pick<Stage, 'guard'>>, reportsDir: string, command = stage.guard.argv(reportsDir)): Promise<StageRun> {
+  return { ...(await runStage(stage, reportsDir, command)), command: stage.guard.command };
+}
+
+/**
+ * Runs `work` for every item, in order, up to `jobs` at a time; an exclusive stage that must run waits for the others
+ * to finish and runs alone. Results come back in the items' order.
+ *
+ * @example
+ *   await runScheduled(plans, 2, (p) => execute(p)); // coverage beside security, then load alone
+ */
+export async function runScheduled<T extends { stage: Pick<Stage, 'exclusive'>; action: string }, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let running: Promise<void>[] = [];
+  for (const [i, item] of items.entries()) {
+    const alone = item.stage.exclusive === true && item.action === 'run';
+    if (alone || running.length >= jobs) {
+      if (alone) await Promise.all(running);
+      else await Promise.race(running);
+    }
+    const task: Promise<void> = work(item).then((r) => {
+      results[i] = r;
+      running = running.filter((t) => t !== task);
+    });
+    running.push(task);
+    if (alone) await task;
+  }
+  await Promise.all(running);
+  return results;
 }
 
 /**
