@@ -1,9 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { SUBAGENT_NAMES } from '../agent/src/index.js';
 import { BudgetSchema } from './budget.js';
+import { readDatasetFiles } from './dataset-files.js';
 import { DatasetInvalidError } from './errors.js';
 
 export const CATEGORIES = [
@@ -110,11 +108,15 @@ function describe(error: z.ZodError): string {
   return error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
 }
 
-/** Known grader ids are checked by the caller (the registry lives in evals/graders). */
-export function validateDataset(cases: RegressionCase[], graderIds?: readonly string[]): void {
+/**
+ * Checks the whole set. Known grader ids are the caller's (the registry lives in evals/graders); `where` is the
+ * dataset folder and `fileOf` the file of each case id, so every problem names where to fix it.
+ */
+export function validateDataset(cases: RegressionCase[], graderIds?: readonly string[], where = 'datasets/regression', fileOf: ReadonlyMap<string, string> = new Map()): void {
   const problems: string[] = [];
   const seen = new Set<string>();
   const pages = new Map<string, string>();
+  const at = (id: string): string => (fileOf.has(id) ? ` (${fileOf.get(id)})` : '');
   for (const c of cases) {
     if (seen.has(c.id)) problems.push(`  - ${c.id}: duplicate id`);
     seen.add(c.id);
@@ -123,7 +125,11 @@ export function validateDataset(cases: RegressionCase[], graderIds?: readonly st
       if (pages.has(path) && pages.get(path) !== body) problems.push(`  - ${c.id}: page ${path} differs from another case's`);
       pages.set(path, body);
     }
-    if (graderIds) for (const e of c.expect) if (!graderIds.includes(e.grader)) problems.push(`  - ${c.id}: unknown grader "${e.grader}"`);
+    if (graderIds) {
+      for (const e of c.expect) {
+        if (!graderIds.includes(e.grader)) problems.push(`  - case ${c.id}${at(c.id)}: unknown grader "${e.grader}"; known graders: ${graderIds.join(', ')}`);
+      }
+    }
     const later = c.input.slice(1);
     for (const [name, script] of [['gold', c.gold] as const, ...Object.entries(c.faulty)]) {
       const steps = Array.isArray(script) ? script : script.steps;
@@ -131,25 +137,26 @@ export function validateDataset(cases: RegressionCase[], graderIds?: readonly st
       if (users.join('\n') !== later.join('\n')) problems.push(`  - ${c.id}/${name}: later user turns in the script differ from input[1..]`);
     }
   }
-  if (problems.length) throw new DatasetInvalidError('datasets/regression', problems.join('\n'));
+  if (problems.length) throw new DatasetInvalidError(where, problems.join('\n'));
 }
 
 /**
- * Reads every *.yaml under `dir` (`{cases: [...]}` per file), validates each case and the whole set.
+ * Reads every *.yaml under `dir` (`{cases: [...]}` per file), validates each case and the whole set. A missing
+ * folder or a YAML syntax error is a sentence naming the path (and line and column); see dataset-files.ts.
  *
  * @example
  *   const cases = await loadDataset('datasets/regression');
  */
 export async function loadDataset(dir = 'datasets/regression', graderIds?: readonly string[]): Promise<RegressionCase[]> {
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   const cases: RegressionCase[] = [];
-  for (const file of files) {
-    const path = join(dir, file);
-    const parsed = DatasetFileSchema.safeParse(parse(await readFile(path, 'utf8')));
+  const fileOf = new Map<string, string>();
+  for (const { path, value } of await readDatasetFiles(dir)) {
+    const parsed = DatasetFileSchema.safeParse(value);
     if (!parsed.success) throw new DatasetInvalidError(path, describe(parsed.error));
     const budget = parsed.data.defaults?.budget;
+    for (const c of parsed.data.cases) fileOf.set(c.id, path);
     cases.push(...parsed.data.cases.map((c) => (budget ? { ...c, budget: { ...budget, ...c.budget } } : c)));
   }
-  validateDataset(cases, graderIds);
+  validateDataset(cases, graderIds, dir, fileOf);
   return cases;
 }
