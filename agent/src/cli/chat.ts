@@ -17,6 +17,16 @@ function preview(value: unknown): string {
   return lines.map((l) => `    │ ${l}`).join('\n') + (cut ? '\n    │ …' : '');
 }
 
+/** A model-simulator miss (EVL_ERR_SIM_NO_CASSETTE) anywhere in the error's cause chain, as its code or its message. */
+export function isSimulatorMiss(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const { code, error, message } = e as { code?: unknown; error?: { code?: unknown }; message?: unknown };
+    if (code === 'EVL_ERR_SIM_NO_CASSETTE' || error?.code === 'EVL_ERR_SIM_NO_CASSETTE') return true;
+    if (typeof message === 'string' && message.includes('No cassette for this conversation')) return true;
+  }
+  return false;
+}
+
 export interface ChatIo {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
@@ -113,6 +123,13 @@ export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: st
     } catch (err) {
       const code = (err as { code?: string }).code;
       say(`\n  error${code ? ` [${code}]` : ''}: ${(err as Error).message}`);
+      // The failed turn stays in the thread, and the simulator keys on the whole conversation: after a miss every
+      // later message of this thread would miss too. A fresh thread is what the user needs, so the chat moves on.
+      if (isSimulatorMiss(err)) {
+        threadId = randomUUID();
+        approvedForSession.clear();
+        say(`  the model simulator answers only the conversations of its cassettes, each opening a thread; new thread ${threadId}`);
+      }
     }
   }
   rl.close();
