@@ -1,7 +1,23 @@
 import type { Command } from 'commander';
-import { loadConfig, processEnvironment } from '../config.js';
+import { type Config, loadConfig, processEnvironment } from '../config.js';
+import { ConfigInvalidError } from '../errors.js';
+import { modelConfigProblem } from '../llm/index.js';
+import { assertAuthConfig } from '../plugins/auth.js';
 import { readVaultSecrets } from '../secrets/vault.js';
 import { startService } from '../main.js';
+
+/** Every setting the service cannot start without, checked together so one start lists all that is missing. */
+function assertServiceConfig(config: Config): void {
+  const problems = [modelConfigProblem(config)];
+  try {
+    assertAuthConfig(config);
+  } catch (err) {
+    if (!(err instanceof ConfigInvalidError)) throw err;
+    problems.unshift(err.message.replace(/^Invalid configuration:\n/, ''));
+  }
+  const listed = problems.filter(Boolean);
+  if (listed.length) throw new ConfigInvalidError(listed.join('\n'));
+}
 
 /** `luminamind serve`: the HTTP service on HOST:PORT (npm start), until SIGTERM/SIGINT. */
 export function registerServeCommand(program: Command): void {
@@ -20,6 +36,7 @@ Auth: AUTH=apikey (default) with API_KEY_HASHES (sha256 hex of each key); AUTH=n
       const env = processEnvironment();
       // With VAULT_ADDR set, Vault's secrets are laid over the environment before the one real parse.
       const config = loadConfig({ ...env, ...(await readVaultSecrets(loadConfig(env))) });
+      assertServiceConfig(config);
       const running = await startService(config, { handleSignals: true, shutdownDeadlineMs: Number(opts.shutdownDeadlineMs) });
       process.stderr.write(`luminamind: serving on ${running.url}\n`);
       // Keep the command pending until a signal handler exits the process.

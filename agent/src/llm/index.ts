@@ -32,6 +32,11 @@ const NO_MODEL_HELP =
   'no model endpoint is configured. Set OPENAI_BASE_URL (an OpenAI-compatible endpoint, e.g. http://127.0.0.1:PORT/v1 ' +
   'of `luminamind sim`), LLM_MODEL and OPENAI_API_KEY; optionally LLM_FALLBACK_BASE_URL, LLM_FALLBACK_MODEL and LLM_FALLBACK_API_KEY.';
 
+/** The missing model as a config problem line ('' when a primary endpoint is configured), for checks that list every problem at once. */
+export function modelConfigProblem(config: Config): string {
+  return config.llm.primary ? '' : `  - OPENAI_BASE_URL, LLM_MODEL: ${NO_MODEL_HELP}`;
+}
+
 /**
  * The one chat model the agent uses: config.llm.primary with retries, a circuit breaker and a timeout, falling back
  * to config.llm.fallback. Create it once per process so every run shares the breakers.
@@ -43,7 +48,7 @@ const NO_MODEL_HELP =
  */
 export function createChatModel(config: Config, hooks: ChatModelHooks = {}): ResilientChatModel {
   const { llm } = config;
-  if (!llm.primary) throw new ConfigInvalidError(NO_MODEL_HELP);
+  if (!llm.primary) throw new ConfigInvalidError(modelConfigProblem(config));
   const build = (role: EndpointRole, endpoint: ModelEndpoint): ResilientEndpoint => {
     const policy = new EndpointPolicy({ retry: llm.retry, breaker: llm.breaker, timeoutMs: llm.timeoutMs });
     const provider = providerOf(endpoint.baseUrl);
