@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { createMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { createLogger } from './observability/logging.js';
-import { registerMetricsRoute } from './routes/metrics.js';
+import { metricsRoute } from './routes/metrics.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
 import { TOOL_NAMES } from './tools/index.js';
@@ -67,7 +67,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   let metricsUrl: string | undefined;
   if (config.server.metricsPort !== undefined) {
     metricsApp = Fastify({ logger: false });
-    registerMetricsRoute(metricsApp, metrics);
+    await metricsApp.register(metricsRoute, { metrics });
     metricsUrl = await metricsApp.listen({ host: config.server.host, port: config.server.metricsPort });
     log.info({ url: metricsUrl }, 'metrics_listening');
   }

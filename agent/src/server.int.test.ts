@@ -97,7 +97,8 @@ describe('the service on Redis', () => {
     const feedback = { thread_id: 'rl', run_id: 'r', rating: 'good' };
     const statuses: number[] = [];
     for (const app of [a, b, a, b]) statuses.push((await app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: feedback })).statusCode);
-    expect(statuses).toEqual([202, 202, 202, 429]);
+    // The route answers 404 (unknown run) until the shared edge limit refuses the fourth request.
+    expect(statuses).toEqual([404, 404, 404, 429]);
   });
 
   it('says which part failed when Redis dies, fails chats clearly, and recovers', async () => {
@@ -109,9 +110,13 @@ describe('the service on Redis', () => {
     const chat = await app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'down-1', message: 'Say hello' } });
     expect(chat.statusCode).toBe(503);
     expect(chat.json().error.code).toBe('AGT_ERR_CHECKPOINT_FAILED');
-    // The edge limit fails open: requests that need no state still work while Redis is down.
+    // The edge limit (preParsing) fails open: the request reaches validation, which answers for itself.
+    const invalid = await app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: 'down-1', run_id: 'r' } });
+    expect(invalid.json().error.code).toBe('AGT_ERR_REQUEST_INVALID');
+    // Feedback cannot check its run without Redis: "could not check" is a 503, neither accepted nor a 404.
     const feedback = await app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: 'down-1', run_id: 'r', rating: 'good' } });
-    expect(feedback.statusCode).toBe(202);
+    expect(feedback.statusCode).toBe(503);
+    expect(feedback.json().error.code).toBe('AGT_ERR_CHECKPOINT_FAILED');
 
     await redisServer.restart();
     await waitForRedisReady(clients.at(-1)!, 5_000);

@@ -48,7 +48,8 @@ describe('buildServer', () => {
       const feedback = { thread_id: 't', run_id: 'r', rating: 'good' };
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: feedback })).statusCode);
-      expect(statuses).toEqual([202, 202, 202, 429]);
+      // The route answers 404 (unknown run) until the edge limit refuses the fourth request.
+      expect(statuses).toEqual([404, 404, 404, 429]);
       const limited = await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: feedback });
       expect(limited.headers['retry-after']).toMatch(/^\d+$/);
       expect(limited.json().error.code).toBe('AGT_ERR_RATE_LIMITED');

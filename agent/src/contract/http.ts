@@ -69,7 +69,16 @@ export const ThreadHistorySchema = z.object({
 });
 export type ThreadHistory = z.infer<typeof ThreadHistorySchema>;
 
-export const ErrorResponseSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const ErrorResponseSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** Model errors: the endpoints tried, by host. */
+    endpoints: z.array(z.string()).optional(),
+    /** AGT_ERR_MODEL_REJECTED: the model endpoint's own answer (status, code, message, extra fields). */
+    upstream: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
 
 export const ReadyResponseSchema = z.object({

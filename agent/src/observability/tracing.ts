@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { context, diag, propagation, trace, DiagLogLevel, SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
+import { SERVICE_VERSION } from '../version.js';
 
 export const SERVICE_NAME = 'luminamind';
-const SERVICE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The gRPC port of an OTLP collector; we export OTLP/HTTP, whose port is 4318. */
 const OTLP_GRPC_PORT = '4317';

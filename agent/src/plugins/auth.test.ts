@@ -37,8 +37,9 @@ describe('auth configuration', () => {
     try {
       expect(capture.lines.some((l) => l.includes('"level":"warn"') && l.includes('authentication is DISABLED'))).toBe(true);
       expect(capture.lines.some((l) => l.includes('"logger":"security"') && l.includes('auth_disabled'))).toBe(true);
+      // Past authentication without a key: the route itself answers (an unknown run).
       const res = await app.inject({ method: 'POST', url: '/v1/feedback', payload: { thread_id: 't', run_id: 'r', rating: 'good' } });
-      expect(res.statusCode).toBe(202);
+      expect(res.json().error.code).toBe('AGT_ERR_RUN_NOT_FOUND');
     } finally {
       await app.close();
     }
@@ -57,8 +58,9 @@ describe('bearer API keys', () => {
   const feedback = { thread_id: 't', run_id: 'r', rating: 'good' };
 
   it('accepts any configured key and rejects others, counting each failure by reason', async () => {
-    expect((await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: feedback })).statusCode).toBe(202);
-    expect((await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: { authorization: 'Bearer other-key-abcdef' }, payload: feedback })).statusCode).toBe(202);
+    // An accepted key reaches the route, which answers 404 for this unknown run; a refused one stops at 401.
+    expect((await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: feedback })).statusCode).toBe(404);
+    expect((await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: { authorization: 'Bearer other-key-abcdef' }, payload: feedback })).statusCode).toBe(404);
     const missing = await svc.app.inject({ method: 'POST', url: '/v1/feedback', payload: feedback });
     const invalid = await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: { authorization: 'Bearer guess' }, payload: feedback });
     expect(missing.statusCode).toBe(401);

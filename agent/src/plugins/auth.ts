@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { ConfigInvalidError, UnauthorizedError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -67,3 +68,12 @@ export function createAuthHook(config: Config, metrics: Metrics, audit: Logger) 
     request.principal = { keyId: config.server.apiKeyHashes[found]!.slice(0, 12) };
   };
 }
+
+/** Bearer API-key authentication on every route of the scope that registers it (fastify-plugin: the hook lands in that scope). */
+export const authentication = fp(
+  async (app: FastifyInstance) => {
+    const { config, metrics, audit } = app.luminamind;
+    app.addHook('onRequest', createAuthHook(config, metrics, audit));
+  },
+  { name: 'luminamind-auth', fastify: '5.x', dependencies: ['luminamind-service'] },
+);

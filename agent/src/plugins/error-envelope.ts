@@ -1,52 +1,85 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorCode } from '../errors.js';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { toApiError, type ApiErrorBody } from '../contract/api-error.js';
+import { HeadersTooLargeError, MethodNotAllowedError, NotFoundError, RequestInvalidError, RequestTimeoutError, ShuttingDownError } from '../errors.js';
 
-export interface ApiErrorBody {
-  error: { code: string; message: string };
+function send(request: FastifyRequest, reply: FastifyReply, status: number, body: ApiErrorBody) {
+  if (status >= 500) request.log.error({ code: body.error.code }, 'request_failed');
+  else request.log.info({ code: body.error.code, status }, 'request_rejected');
+  if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+  return reply.code(status).send(body);
 }
 
-// Fastify's own codes mapped to ours: every client mistake becomes a documented AGT_ERR_* 4xx.
-const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'AGT_ERR_REQUEST_INVALID', status: 400 },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'AGT_ERR_REQUEST_INVALID', status: 400 },
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'AGT_ERR_BODY_TOO_LARGE', status: 413 },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'AGT_ERR_UNSUPPORTED_MEDIA_TYPE', status: 415 },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'AGT_ERR_REQUEST_INVALID', status: 400 },
-  FST_ERR_CTP_INVALID_TYPE: { code: 'AGT_ERR_UNSUPPORTED_MEDIA_TYPE', status: 415 },
-  FST_ERR_VALIDATION: { code: 'AGT_ERR_REQUEST_INVALID', status: 400 },
-  FST_ERR_BAD_URL: { code: 'AGT_ERR_REQUEST_INVALID', status: 400 },
-  FST_ERR_ASYNC_CONSTRAINT: { code: 'AGT_ERR_REQUEST_INVALID', status: 400 },
+/** `:param` route patterns as regular expressions, to tell a wrong method (405) from an unknown path (404). */
+function patternOf(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  // Built from our own route table, never from request input.
+  // eslint-disable-next-line security/detect-non-literal-regexp
+  return new RegExp(`^${source}/?$`);
+}
+
+/**
+ * Every error in the one envelope `{error: {code, message}}`: thrown errors, fastify's own (bad JSON 400, 413,
+ * 415, validation), unknown routes (404), a known path with another method (405 with `Allow`), and requests that
+ * arrive while the server closes (503 AGT_ERR_SHUTTING_DOWN). The router's errors (414, bad URL) come through
+ * `frameworkErrors` and socket-level parse errors through `clientErrorHandler` below, both constructor options.
+ */
+export const errorEnvelope = fp(
+  async (app: FastifyInstance) => {
+    const { secrets } = app.luminamind;
+    const routes: { method: string; pattern: RegExp }[] = [];
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, pattern: patternOf(route.url) });
+    });
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onRequest', async () => {
+      if (closing) throw new ShuttingDownError();
+    });
+    app.setErrorHandler((err: FastifyError, request, reply) => {
+      const { status, body } = toApiError(err, request.id, secrets);
+      if (status >= 500) request.log.error({ err }, 'request_error');
+      if (status === 503 && closing) reply.header('connection', 'close');
+      return send(request, reply, status, body);
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+      if (allowed.length) {
+        reply.header('allow', allowed.join(', '));
+        const err = new MethodNotAllowedError(`${request.method} is not allowed on ${path.slice(0, 200)}; allowed: ${allowed.join(', ')}`);
+        return send(request, reply, 405, { error: { code: err.code, message: err.message } });
+      }
+      const err = new NotFoundError(`Route ${request.method} ${path.slice(0, 200)} not found`);
+      return send(request, reply, 404, { error: { code: err.code, message: err.message } });
+    });
+  },
+  { name: 'luminamind-error-envelope', fastify: '5.x', dependencies: ['luminamind-service'] },
+);
+
+/** Fastify's router errors (414 too long a path parameter, 400 a malformed URL) in the envelope. */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (err, request, reply) => {
+  const { status, body } = toApiError(err, request.id);
+  void send(request, reply, status, body);
 };
 
-/** The one error shape of the API, `{error: {code, message}}`, whatever threw. */
-export function toApiError(err: unknown, requestId: string): { status: number; body: ApiErrorBody } {
-  const e = err as Partial<FastifyError> & { validation?: unknown };
-  const code = errorCode(err);
-  if (e.validation) {
-    return { status: 400, body: { error: { code: 'AGT_ERR_REQUEST_INVALID', message: `Invalid request: ${e.message ?? 'validation failed'}` } } };
-  }
-  const mapped = code ? FASTIFY_CODES[code] : undefined;
-  if (mapped) return { status: mapped.status, body: { error: { code: mapped.code, message: e.message ?? mapped.code } } };
-  if (code?.startsWith('AGT_ERR_') || code?.startsWith('EVL_ERR_')) {
-    const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-    // A 5xx message may carry internals (paths, upstream bodies); only 4xx and our 503s are meant for clients.
-    const message = status >= 500 && status !== 503 && status !== 502 ? `Internal error (request ${requestId})` : (e.message ?? code);
-    return { status, body: { error: { code, message } } };
-  }
-  const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
-  if (status < 500) return { status, body: { error: { code: 'AGT_ERR_REQUEST_INVALID', message: e.message ?? 'Bad request' } } };
-  return { status: 500, body: { error: { code: 'AGT_ERR_INTERNAL', message: `Internal error (request ${requestId})` } } };
-}
+const CLIENT_ERRORS: Record<string, () => FastifyError> = {
+  ERR_HTTP_REQUEST_TIMEOUT: () => new RequestTimeoutError('The request was not received in time'),
+  HPE_HEADER_OVERFLOW: () => new HeadersTooLargeError('Request headers are larger than the server accepts'),
+};
 
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toApiError(err, request.id);
-    if (status >= 500) request.log.error({ err, code: body.error.code }, 'request_failed');
-    else request.log.info({ code: body.error.code, status }, 'request_rejected');
-    if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
-    return reply.code(status).send(body);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'AGT_ERR_NOT_FOUND', message: `Route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)} not found` } }),
-  );
+/** Requests node's HTTP parser refuses before fastify sees them (bad syntax, huge headers, slow senders), in the envelope. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const known = CLIENT_ERRORS[err.code ?? '']?.() ?? new RequestInvalidError('malformed HTTP request');
+  const body = JSON.stringify({ error: { code: known.code, message: known.message } } satisfies ApiErrorBody);
+  socket.end(`HTTP/1.1 ${known.statusCode} ${STATUS_CODES[known.statusCode ?? 400]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

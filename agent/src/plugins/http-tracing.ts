@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Span } from '@opentelemetry/api';
 import { markSpanError, runInSpan, startServerSpan, tracingEnabled } from '../observability/tracing.js';
 
@@ -8,7 +9,7 @@ import { markSpanError, runInSpan, startServerSpan, tracingEnabled } from '../ob
  * through module loader hooks, which an ESM app only gets with `--import`, and it cannot see fastify's routes.
  * Registers nothing when tracing is off.
  */
-export function registerHttpTracing(app: FastifyInstance): void {
+export const httpTracing = fp(async (app: FastifyInstance) => {
   if (!tracingEnabled()) return;
   const spans = new WeakMap<FastifyRequest, Span>();
 
@@ -46,4 +47,4 @@ export function registerHttpTracing(app: FastifyInstance): void {
   };
   app.addHook('onResponse', async (request, reply) => finish(request, reply.statusCode));
   app.addHook('onRequestAbort', async (request) => finish(request, undefined));
-}
+}, { name: 'luminamind-http-tracing', fastify: '5.x' });

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { ApprovalRequestSchema, ChatResponseSchema, jsonSchemaOf, ThreadParamsSchema, type ApprovalRequest } from '../contract/http.js';
 import { NoPendingApprovalError, RequestInvalidError } from '../errors.js';
 import type { Service } from '../service/service.js';
-import { errorResponses, respondWithRun } from './chat.js';
+import { respondWithRun } from './chat.js';
+import { errorResponses } from './error-responses.js';
 
 /** How many actions the thread's interrupted run waits on (0: nothing to approve). */
 export async function pendingActionCount(service: Service, threadId: string): Promise<number> {
@@ -12,9 +13,11 @@ export async function pendingActionCount(service: Service, threadId: string): Pr
     .reduce((n, i) => n + (((i.value ?? {}) as { actionRequests?: unknown[] }).actionRequests?.length ?? 0), 0);
 }
 
-export function registerApprovalsRoute(app: FastifyInstance, service: Service): void {
+/** `POST /threads/:id/approvals` (under /v1): resume a run that waits for approval. */
+export const approvalsRoute: FastifyPluginAsync = async (app) => {
+  const service = app.luminamind;
   app.post<{ Params: { id: string }; Body: ApprovalRequest }>(
-    '/v1/threads/:id/approvals',
+    '/threads/:id/approvals',
     {
       schema: {
         tags: ['chat'],
@@ -34,4 +37,4 @@ export function registerApprovalsRoute(app: FastifyInstance, service: Service): 
       return respondWithRun(service, request, reply, { threadId, decisions }, decisions);
     },
   );
-}
+};

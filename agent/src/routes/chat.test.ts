@@ -108,13 +108,32 @@ describe('POST /v1/chat', () => {
     }
   });
 
-  it('feeds feedback into the quality metrics', async () => {
-    const good = await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: 'hist-1', run_id: 'r1', rating: 'good', category: 'qa' } });
+  it('feeds feedback on answered runs into the quality metrics', async () => {
+    const runs = [];
+    for (const thread_id of ['fb-1', 'fb-2']) {
+      runs.push((await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id, message: 'Say hello' } })).json() as { thread_id: string; run_id: string });
+    }
+    const good = await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: runs[0]!.thread_id, run_id: runs[0]!.run_id, rating: 'good', category: 'qa' } });
     expect(good.statusCode).toBe(202);
-    await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: 'hist-1', run_id: 'r2', rating: 'bad', category: 'qa' } });
+    await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload: { thread_id: runs[1]!.thread_id, run_id: runs[1]!.run_id, rating: 'bad', category: 'qa' } });
     const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('luminamind_response_quality_total{category="qa",rating="good"} 1');
     expect(metrics).toContain('luminamind_accuracy_score{category="qa"} 0.5');
+  });
+
+  it('refuses feedback on a run it never answered with 404 AGT_ERR_RUN_NOT_FOUND, and counts nothing', async () => {
+    const answered = (await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'fb-3', message: 'Say hello' } })).json() as { run_id: string };
+    for (const payload of [
+      { thread_id: 'fb-3', run_id: 'never-issued', rating: 'good', category: 'unknown_run' },
+      // A real run id under another thread is not that thread's run.
+      { thread_id: 'fb-other', run_id: answered.run_id, rating: 'good', category: 'unknown_run' },
+    ]) {
+      const res = await svc.app.inject({ method: 'POST', url: '/v1/feedback', headers: AUTH_HEADERS, payload });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('AGT_ERR_RUN_NOT_FOUND');
+    }
+    const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).not.toContain('category="unknown_run"');
   });
 
   it('deletes a thread: state, workspace and all', async () => {

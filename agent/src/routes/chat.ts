@@ -1,18 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ChatRequestSchema, ChatResponseSchema, ErrorResponseSchema, jsonSchemaOf, type ChatRequest, type ChatResponse } from '../contract/http.js';
+import { toApiError } from '../contract/api-error.js';
+import { ChatRequestSchema, ChatResponseSchema, jsonSchemaOf, type ChatRequest, type ChatResponse } from '../contract/http.js';
 import type { RunInput } from '../graph/agent.js';
-import { toApiError } from '../plugins/error-envelope.js';
 import type { ExecuteContext, Service } from '../service/service.js';
 
-export const errorResponses = {
-  400: jsonSchemaOf(ErrorResponseSchema),
-  401: jsonSchemaOf(ErrorResponseSchema),
-  409: jsonSchemaOf(ErrorResponseSchema),
-  429: jsonSchemaOf(ErrorResponseSchema),
-  502: jsonSchemaOf(ErrorResponseSchema),
-  503: jsonSchemaOf(ErrorResponseSchema),
-};
+import { errorResponses } from './error-responses.js';
 
 export function wantsEventStream(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
@@ -51,7 +44,7 @@ export async function respondWithRun(
     });
     send('result', result);
   } catch (err) {
-    const apiError = toApiError(err, request.id);
+    const apiError = toApiError(err, request.id, service.secrets);
     status = apiError.status;
     if (status >= 500) log.error({ err, code: apiError.body.error.code }, 'request_failed');
     send('error', { status, ...apiError.body });
@@ -62,9 +55,11 @@ export async function respondWithRun(
   return undefined;
 }
 
-export function registerChatRoute(app: FastifyInstance, service: Service): void {
+/** `POST /chat` (under /v1): one user turn. */
+export const chatRoute: FastifyPluginAsync = async (app) => {
+  const service = app.luminamind;
   app.post<{ Body: ChatRequest }>(
-    '/v1/chat',
+    '/chat',
     {
       schema: {
         tags: ['chat'],
@@ -78,4 +73,4 @@ export function registerChatRoute(app: FastifyInstance, service: Service): void 
       return respondWithRun(service, request, reply, { threadId, message: request.body.message });
     },
   );
-}
+};

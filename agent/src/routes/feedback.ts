@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { FeedbackRequestSchema, jsonSchemaOf, type FeedbackRequest } from '../contract/http.js';
-import type { Service } from '../service/service.js';
-import { errorResponses } from './chat.js';
+import { RunNotFoundError } from '../errors.js';
+import { errorResponses } from './error-responses.js';
 
 export const ACCURACY_WINDOW = 200;
 
@@ -19,20 +19,23 @@ export function createAccuracyTracker(window = ACCURACY_WINDOW) {
   };
 }
 
-export function registerFeedbackRoute(app: FastifyInstance, service: Service): void {
+/** `POST /feedback` (under /v1): rate an answer this service gave (an unknown run is a 404). */
+export const feedbackRoute: FastifyPluginAsync = async (app) => {
+  const service = app.luminamind;
   const tracker = createAccuracyTracker();
   app.post<{ Body: FeedbackRequest }>(
-    '/v1/feedback',
+    '/feedback',
     {
       schema: {
         tags: ['quality'],
         summary: 'Rate an answer: feeds luminamind_response_quality_total and luminamind_accuracy_score',
         body: jsonSchemaOf(FeedbackRequestSchema),
-        response: { 202: { type: 'object', properties: { accepted: { type: 'boolean' }, accuracy: { type: 'number' } } }, ...errorResponses },
+        response: { 202: { description: 'Recorded', type: 'object', properties: { accepted: { type: 'boolean' }, accuracy: { type: 'number' } } }, ...errorResponses },
       },
     },
     async (request, reply) => {
       const { rating, thread_id, run_id } = request.body;
+      if (!(await service.runs.has(thread_id, run_id))) throw new RunNotFoundError(run_id, thread_id);
       const category = request.body.category ?? 'general';
       service.metrics.responseQuality.inc({ category, rating });
       const accuracy = tracker.record(category, rating === 'good');
@@ -41,4 +44,4 @@ export function registerFeedbackRoute(app: FastifyInstance, service: Service): v
       return reply.code(202).send({ accepted: true, accuracy });
     },
   );
-}
+};

@@ -73,7 +73,7 @@ const CASES: Case[] = [
   ['text/plain body', chat('{"message":"hi"}', { ...AUTH_HEADERS, 'content-type': 'text/plain' }), 415],
   ['form body', chat('message=hi', { ...AUTH_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }), 415],
   ['unknown route', get('/v1/nope'), 404],
-  ['wrong method on chat', get('/v1/chat'), 404],
+  ['wrong method on chat', get('/v1/chat'), 405],
   ['approvals for a thread with nothing pending', approvals('{"decisions":[{"type":"approve"}]}', 'nothing-pending'), 409],
   // wrong auth
   ['no Authorization header', chat('{"message":"hi"}', { 'content-type': 'application/json' }), 401],

@@ -1,11 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaOf, ReadyResponseSchema, type ReadyResponse } from '../contract/http.js';
 import { withTimeout } from '../service/readiness.js';
-import type { Service } from '../service/service.js';
+import { opsErrorResponses } from './error-responses.js';
 
 /** Readiness: every part checked in parallel with a short timeout; 503 names the failing parts. */
-export function registerReadyRoute(app: FastifyInstance, service: Service): void {
-  app.get('/ready', { schema: { tags: ['ops'], security: [], response: { 200: jsonSchemaOf(ReadyResponseSchema), 503: jsonSchemaOf(ReadyResponseSchema) } } }, async (_request, reply) => {
+export const readyRoute: FastifyPluginAsync = async (app) => {
+  const service = app.luminamind;
+  const ready = jsonSchemaOf(ReadyResponseSchema);
+  const response = { ...opsErrorResponses, 200: { description: 'Ready (or degraded)', ...ready }, 503: { description: 'A part failed, or the service is shutting down', ...ready } };
+  app.get('/ready', { schema: { tags: ['ops'], security: [], response } }, async (_request, reply) => {
     const entries = await Promise.all(
       Object.entries(service.readiness).map(async ([name, probe]) => {
         const started = performance.now();
@@ -24,4 +27,4 @@ export function registerReadyRoute(app: FastifyInstance, service: Service): void
     if (failing.length) service.log.warn({ failing }, 'not_ready');
     return reply.code(failing.length ? 503 : 200).send(body);
   });
-}
+};

@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaOf, ThreadParamsSchema } from '../contract/http.js';
 import { RequestInvalidError, ThreadBusyError } from '../errors.js';
 import type { Service } from '../service/service.js';
 import { deleteByPattern } from '../service/tool-guard.js';
-import { errorResponses } from './chat.js';
+import { errorResponses } from './error-responses.js';
 
 /**
  * The right to deletion: checkpoints (every namespace, subagents included), cached tool results, any other key
@@ -17,14 +17,17 @@ export async function eraseThread(service: Service, threadId: string): Promise<v
   if (!dir.startsWith(root + '/')) throw new RequestInvalidError('thread id does not name a workspace directory');
   await service.checkpointer.deleteThread(threadId);
   await service.cache.dropThread(threadId);
+  await service.runs.dropThread(threadId);
   // Thread-scoped keys carry the thread as a Redis hash tag `{<thread>}` (checkpoints, cache, anything added later).
   if (service.redis) await deleteByPattern(service.redis, `lm:*{${threadId}}*`);
   await rm(dir, { recursive: true, force: true });
 }
 
-export function registerThreadDeleteRoute(app: FastifyInstance, service: Service): void {
+/** `DELETE /threads/:id` (under /v1): the right to deletion. */
+export const threadDeleteRoute: FastifyPluginAsync = async (app) => {
+  const service = app.luminamind;
   app.delete<{ Params: { id: string } }>(
-    '/v1/threads/:id',
+    '/threads/:id',
     {
       schema: {
         tags: ['threads'],
@@ -41,4 +44,4 @@ export function registerThreadDeleteRoute(app: FastifyInstance, service: Service
       return reply.code(204).send();
     },
   );
-}
+};

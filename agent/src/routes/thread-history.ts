@@ -1,9 +1,8 @@
 import type { BaseMessage } from '@langchain/core/messages';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaOf, ThreadHistorySchema, ThreadParamsSchema, type ThreadHistory } from '../contract/http.js';
 import { NotFoundError } from '../errors.js';
-import type { Service } from '../service/service.js';
-import { errorResponses } from './chat.js';
+import { errorResponses } from './error-responses.js';
 
 const ROLE: Record<string, ThreadHistory['messages'][number]['role']> = { human: 'user', ai: 'assistant', tool: 'tool', system: 'system' };
 
@@ -22,15 +21,17 @@ export function toHistoryMessage(m: BaseMessage): ThreadHistory['messages'][numb
   };
 }
 
-export function registerThreadHistoryRoute(app: FastifyInstance, service: Service): void {
+/** `GET /threads/:id` (under /v1): the thread's messages. */
+export const threadHistoryRoute: FastifyPluginAsync = async (app) => {
+  const service = app.luminamind;
   app.get<{ Params: { id: string } }>(
-    '/v1/threads/:id',
+    '/threads/:id',
     {
       schema: {
         tags: ['threads'],
         summary: "The thread's messages as the checkpointer holds them",
         params: jsonSchemaOf(ThreadParamsSchema),
-        response: { 200: jsonSchemaOf(ThreadHistorySchema), 404: errorResponses[400], ...errorResponses },
+        response: { 200: jsonSchemaOf(ThreadHistorySchema), ...errorResponses },
       },
     },
     async (request) => {
@@ -39,4 +40,4 @@ export function registerThreadHistoryRoute(app: FastifyInstance, service: Servic
       return { thread_id: request.params.id, messages: messages.map(toHistoryMessage) } satisfies ThreadHistory;
     },
   );
-}
+};

@@ -8,6 +8,7 @@ import type { RunResult } from '../contract/run.js';
 import type { LuminaAgent, RunInput } from '../graph/agent.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GroundingCheck } from './answer-guard.js';
+import type { RunRegistry } from './run-registry.js';
 import type { ToolCache } from './tool-guard.js';
 
 /** The checkpointer's health as /ready reports it (the store's `health()`, or the in-memory default). */
@@ -40,6 +41,10 @@ export interface Service {
   readonly log: Logger;
   readonly audit: Logger;
   readonly cache: ToolCache;
+  /** The run ids this service answered, per thread (feedback names one). */
+  readonly runs: RunRegistry;
+  /** The config's secret values, scrubbed from every error body that leaves. */
+  readonly secrets: readonly string[];
   readonly grounding?: GroundingCheck;
   /** Named readiness probes (model, redis, checkpointer), each bounded by its own timeout. */
   readonly readiness: Record<string, () => Promise<ReadinessCheck>>;

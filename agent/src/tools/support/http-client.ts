@@ -4,11 +4,11 @@ import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext } from 'cockatiel';
 import type { Config } from '../../config.js';
 import { ConfigInvalidError, HttpRequestFailedError, errorCode } from '../../errors.js';
+import { SERVICE_VERSION } from '../../version.js';
 import { assertUrlAllowed, defaultResolver, guardPolicy, redactUrl, resolveAndCheck, type GuardPolicy, type Resolver } from './ssrf-guard.js';
 import type { SecurityEvent, ToolContext } from './types.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-export const USER_AGENT = `luminamind/${VERSION}`;
+export const USER_AGENT = `luminamind/${SERVICE_VERSION}`;
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
