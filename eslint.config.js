@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['agent/src/config.ts', 'bin/**', '**/*.test.ts', 'vitest.config.ts'],
+    files: ['agent/src/config.ts', 'bin/**', '**/*.test.ts', 'vitest.*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   ...boundaryConfigs,

@@ -5,5 +5,6 @@ import base from './vitest.config.js';
 // Spread, not mergeConfig: mergeConfig concatenates `include` and would run every test as well.
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ['agent/src/store/redis-checkpointer.conformance.int.test.ts'] },
+  // Without `projects`, which would run the unit and int projects instead of this include.
+  test: { ...base.test, projects: undefined, include: ['agent/src/store/redis-checkpointer.conformance.int.test.ts'] },
 });

@@ -1,12 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+// Two loops: `unit` (no sockets, no Redis, no child processes — vitest.unit-setup.ts refuses them) for every edit,
+// `int` (`*.int.test.ts`: real Redis, HTTP over loopback, real processes) before a push. `npm test` runs both, as CI.
 export default defineConfig({
   test: {
-    include: ['{agent,evals,load,chaos,gates,bin,deploy,docs}/**/*.test.ts'],
     globals: true,
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Each run gets a private TMPDIR; leftovers are listed, then removed (vitest.global-setup.ts).
+    globalSetup: ['vitest.global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['{agent,evals,load,chaos,gates,bin,deploy,docs}/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'], setupFiles: ['vitest.unit-setup.ts'] },
+      },
+      { extends: true, test: { name: 'int', include: ['{agent,evals,load,chaos,gates,bin,deploy,docs}/**/*.int.test.ts'] } },
+    ],
     coverage: {
       provider: 'v8',
       include: ['agent/src/**/*.ts', 'evals/**/*.ts', 'load/**/*.ts', 'chaos/**/*.ts', 'gates/**/*.ts'],
