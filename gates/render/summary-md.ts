@@ -24,7 +24,9 @@ export function renderSummaryMarkdown(decision: Decision): string {
           '| stage | ran | exit | took | limit |',
           '|---|---|---|---|---|',
           ...decision.stages.map((s) =>
-            s.run
+            s.status === 'reused' || s.status === 'fresh'
+              ? `| ${s.kind} | ${s.reused ? `♻️ reused from ${s.reused.fromSha.slice(0, 7)}: ${cell(s.reused.reason)}` : 'kept: fresh evidence of this commit'}${s.guard ? `; guard \`${cell(s.guard.command)}\`` : ''} | ${s.guard ? (s.guard.timedOut ? '⏱ timed out' : s.guard.exitCode === 0 ? '0' : `❌ ${s.guard.exitCode ?? 'signal'}`) : '—'} | ${((s.durationMs ?? 0) / 1000).toFixed(1)} s${s.run ? ` (its run took ${(s.run.durationMs / 1000).toFixed(1)} s)` : ''} | — |`
+              : s.run
               ? `| ${s.kind} | \`${cell(s.run.command)}\` | ${s.run.timedOut ? '⏱ timed out' : s.run.exitCode === 0 ? '0' : `❌ ${s.run.exitCode ?? 'signal'}`} | ${(s.run.durationMs / 1000).toFixed(1)} s | ${Math.round(s.run.timeoutMs / 60_000)} min |`
               : `| ${s.kind} | ${s.status}${s.note ? `: ${cell(s.note)}` : ''} | — | — | — |`,
           ),
