@@ -1,10 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baselineReports, passingReports, stamp, writeReports, type FixtureReports } from './testing.js';
+import { baselineReports, passingReports, stamp, writeReports, type FixtureReports, tempDir } from './testing.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const HEAD = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -16,7 +15,7 @@ function luminamind(args: string[], env: Record<string, string> = {}) {
 
 /** A reports dir and baselines dir stamped fresh for HEAD, after `mutate`. */
 function workspace(mutate: (r: FixtureReports) => void = () => {}, drop: (keyof FixtureReports)[] = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-cli-'));
+  const dir = tempDir('gate-cli-');
   const reports = stamp(passingReports(), HEAD);
   mutate(reports);
   for (const k of drop) delete (reports as Partial<FixtureReports>)[k];
@@ -80,7 +79,7 @@ describe('luminamind promote / verify', { timeout: 180_000 }, () => {
   let keyFile: string;
   let pubFile: string;
   beforeAll(() => {
-    const dir = mkdtempSync(join(tmpdir(), 'gate-keys-'));
+    const dir = tempDir('gate-keys-');
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     keyFile = join(dir, 'key.pem');
     pubFile = join(dir, 'pub.pem');

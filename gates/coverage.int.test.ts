@@ -1,20 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readReport, type Report, type ReportKind } from '../evals/report/index.js';
 import { convertCoverage } from './coverage.js';
 import { decide } from './decide.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
-import { FIXTURE_COMMIT, FIXTURES, evidenceOf, passingReports } from './testing.js';
+import { FIXTURE_COMMIT, FIXTURES, evidenceOf, passingReports, tempDir } from './testing.js';
 
 const m = (total: number, covered: number) => ({ total, covered, skipped: 0, pct: total ? (covered / total) * 100 : 'Unknown' });
 /** vitest's JSON report of a real run in which one test file could not load (its import is missing): 0 failed tests, 1 failed suite. */
 const BROKEN_FILE = join(FIXTURES, 'vitest/broken-file.json');
 
 function rawDir(tests?: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cov-'));
+  const dir = tempDir('cov-');
   mkdirSync(join(dir, 'raw'));
   const file = { lines: m(10, 8), branches: m(4, 3), functions: m(0, 0), statements: m(12, 9) };
   writeFileSync(join(dir, 'raw/coverage-summary.json'), JSON.stringify({ total: file, [join(dir, 'src/a.ts')]: file }));
@@ -77,7 +76,7 @@ describe('.ci/run test count', () => {
   });
 
   it('exits 0 only when everything passed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ci-count-'));
+    const dir = tempDir('ci-count-');
     writeFileSync(join(dir, 'ok.json'), JSON.stringify({ numPassedTests: 3, numFailedTests: 0, success: true, testResults: [{ status: 'passed', assertionResults: [] }] }));
     expect(count(join(dir, 'ok.json'))).toMatchObject({ status: 0, stdout: '3 passed, 0 failed\n' });
     expect(count(join(dir, 'absent.json'))).toMatchObject({ status: 1, stdout: '0 passed, 1 failed\n' });

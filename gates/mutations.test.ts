@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultReportPath, resultId, type Report, type ReportKind, type StageRun } from '../evals/report/index.js';
 import type { CheckId, Verdict } from './checks/types.js';
 import { convertCoverage } from './coverage.js';
@@ -13,7 +12,7 @@ import { promote, verifyPromotion } from './promotion.js';
 import { stageInputs } from './inputs.js';
 import { stageExtras } from './reuse.js';
 import { STAGES } from './stages.js';
-import { FIXTURE_COMMIT, FIXTURES, baselineReports, passingReports, writeReports, type FixtureReports } from './testing.js';
+import { FIXTURE_COMMIT, FIXTURES, baselineReports, passingReports, writeReports, type FixtureReports, tempDir } from './testing.js';
 
 /**
  * The gate, mutation-tested: valid evidence broken one way at a time must never promote, and the decision must name
@@ -80,7 +79,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'a test file that cannot load (vitest: 0 failed tests, 1 failed suite, success false)',
     reports: async (r) => {
-      const dir = mkdtempSync(join(tmpdir(), 'mut-cov-'));
+      const dir = tempDir('mut-cov-');
       const m = { total: 100, covered: 90, pct: 90 };
       writeFileSync(join(dir, 'summary.json'), JSON.stringify({ total: { lines: m, branches: m, functions: m, statements: m } }));
       const converted = await convertCoverage({ summary: join(dir, 'summary.json'), tests: join(FIXTURES, 'vitest/broken-file.json'), out: join(dir, 'report.json'), git: r.coverage.git });
@@ -280,8 +279,7 @@ beforeAll(async () => {
 
 /** Writes the (mutated) evidence and baselines to disk and decides on what loadEvidence reads back, as `luminamind gate --no-run` does. */
 async function decideOnDisk(m: Pick<Mutation, 'reports' | 'files' | 'policy' | 'tree' | 'node'>): Promise<{ decision: Decision; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-mutation-'));
-  dirs.push(dir);
+  const dir = tempDir('gate-mutation-');
   const reports = passingReports();
   if (m.policy === 'release') live(reports);
   if (m.tree) madeEarlier(reports);
@@ -295,9 +293,6 @@ async function decideOnDisk(m: Pick<Mutation, 'reports' | 'files' | 'policy' | '
   const decision = decide(await loadEvidence(join(dir, 'reports')), await loadEvidence(join(dir, 'baselines')), policies[m.policy ?? 'pr'], { commit: FIXTURE_COMMIT, now: NOW, ...(inputs ? { inputs } : {}) });
   return { decision, dir };
 }
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('gate mutation testing: broken evidence never promotes', () => {
   it.each(['pr', 'release'] as const)('twin: the unbroken evidence promotes under %s (so no row below passes vacuously)', async (policy) => {
@@ -352,9 +347,8 @@ describe('gate mutation testing: broken evidence never promotes', () => {
   it('a stage guard that fails on reused evidence: the checks it guards cannot pass', async () => {
     const reports = passingReports();
     madeEarlier(reports);
-    const dir = mkdtempSync(join(tmpdir(), 'gate-mutation-'));
-    dirs.push(dir);
-    writeReports(dir, reports as unknown as Record<ReportKind, Report>);
+    const dir = tempDir('gate-mutation-');
+      writeReports(dir, reports as unknown as Record<ReportKind, Report>);
     const guard = stage('npm test -- docs/standalone.test.ts');
     const tree = new Map(TREE);
     changed({ 'README.md': 'd2' })(tree);

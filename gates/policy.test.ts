@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './testing.js';
 import { loadPolicy } from './policy.js';
 
 const file = (text: string) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.yaml');
+  const path = join(tempDir('policy-'), 'policy.yaml');
   writeFileSync(path, text);
   return path;
 };

@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report, ReportKind } from '../evals/report/index.js';
@@ -8,7 +7,7 @@ import { decide } from './decide.js';
 import { loadEvidence } from './evidence.js';
 import { loadPolicy } from './policy.js';
 import { canonicalJson, promote, verifyPromotion } from './promotion.js';
-import { FIXTURE_COMMIT, passingReports, writeReports } from './testing.js';
+import { FIXTURE_COMMIT, passingReports, writeReports, tempDir } from './testing.js';
 
 const pem = () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -16,7 +15,7 @@ const pem = () => {
 };
 
 async function signedSetup() {
-  const dir = mkdtempSync(join(tmpdir(), 'promo-'));
+  const dir = tempDir('promo-');
   writeReports(join(dir, 'reports'), passingReports() as unknown as Record<ReportKind, Report>);
   const decision = decide(await loadEvidence(join(dir, 'reports')), {}, await loadPolicy('pr'), { commit: FIXTURE_COMMIT, now: '2025-06-02T00:00:00Z' });
   const decisionPath = join(dir, 'decision.json');

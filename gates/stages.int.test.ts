@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultReportPath, readReport, type Report, type ReportKind } from '../evals/report/index.js';
@@ -8,13 +7,13 @@ import { loadEvidence } from './evidence.js';
 import { loadPolicy } from './policy.js';
 import { renderSummaryMarkdown } from './render/summary-md.js';
 import { runStage, stampStage, STAGES, type Stage } from './stages.js';
-import { FIXTURE_COMMIT, passingReports, writeReports } from './testing.js';
+import { FIXTURE_COMMIT, passingReports, writeReports, tempDir } from './testing.js';
 
 const coverageStage = (timeoutMs = 20_000): Stage => ({ ...STAGES.find((s) => s.kind === 'coverage')!, timeoutMs });
 
 describe('stages are evidence', () => {
   it('a runner that writes its report and exits 1: the exit code goes into the envelope, and "Test suite passes" fails', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stage-'));
+    const dir = tempDir('stage-');
     const reports = passingReports();
     const path = defaultReportPath('coverage', dir);
     mkdirSync(join(dir, 'coverage'), { recursive: true });
@@ -39,7 +38,7 @@ describe('stages are evidence', () => {
   });
 
   it('a stage killed at its limit is timed out with no exit code, and an older report is not stamped as its own', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stage-'));
+    const dir = tempDir('stage-');
     const path = defaultReportPath('coverage', dir);
     mkdirSync(join(dir, 'coverage'), { recursive: true });
     const old = JSON.stringify({ ...passingReports().coverage, createdAt: '2025-06-01T12:00:00.000Z' });

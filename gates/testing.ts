@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { ChaosReport, CoverageReport, EvalReport, LoadReport, Report, ReportKind, SecurityReport } from '../evals/report/index.js';
 import { sha256, type CommitInfo, type EvidenceSet } from './evidence.js';
 
@@ -46,4 +48,17 @@ export function writeReports(dir: string, reports: Partial<Record<ReportKind, Re
 export function stamp<T extends Partial<Record<ReportKind, Report>>>(reports: T, sha: string, createdAt = new Date().toISOString()): T {
   for (const r of Object.values(reports)) if (r) Object.assign(r, { git: { sha, dirty: false }, createdAt });
   return reports;
+}
+
+const made: string[] = [];
+// Registered on the importing test file: its temp folders go when it ends.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test file ends (tests clean up after themselves). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
