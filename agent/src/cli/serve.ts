@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { type Config, loadConfig, processEnvironment } from '../config.js';
 import { ConfigInvalidError } from '../errors.js';
-import { modelConfigProblem } from '../llm/index.js';
-import { assertAuthConfig } from '../plugins/auth.js';
-import { readVaultSecrets } from '../secrets/vault.js';
-import { startService } from '../main.js';
+
+// The service (fastify, LangChain, Redis, tools) is imported when `serve` runs, so `--help` never waits for it.
 
 /** Every setting the service cannot start without, checked together so one start lists all that is missing. */
-function assertServiceConfig(config: Config): void {
+async function assertServiceConfig(config: Config): Promise<void> {
+  const [{ modelConfigProblem }, { assertAuthConfig }] = await Promise.all([import('../llm/index.js'), import('../plugins/auth.js')]);
   const problems = [modelConfigProblem(config)];
   try {
     assertAuthConfig(config);
@@ -33,10 +32,11 @@ GET /health, GET /ready, GET /metrics, GET /docs/json (OpenAPI).
 Auth: AUTH=apikey (default) with API_KEY_HASHES (sha256 hex of each key); AUTH=none only on a loopback HOST.`,
     )
     .action(async (opts: { shutdownDeadlineMs: string }) => {
+      const [{ readVaultSecrets }, { startService }] = await Promise.all([import('../secrets/vault.js'), import('../main.js')]);
       const env = processEnvironment();
       // With VAULT_ADDR set, Vault's secrets are laid over the environment before the one real parse.
       const config = loadConfig({ ...env, ...(await readVaultSecrets(loadConfig(env))) });
-      assertServiceConfig(config);
+      await assertServiceConfig(config);
       const running = await startService(config, { handleSignals: true, shutdownDeadlineMs: Number(opts.shutdownDeadlineMs) });
       process.stderr.write(`luminamind: serving on ${running.url}\n`);
       // Keep the command pending until a signal handler exits the process.
