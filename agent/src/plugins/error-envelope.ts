@@ -29,12 +29,20 @@ function patternOf(url: string): RegExp {
  * arrive while the server closes (503 AGT_ERR_SHUTTING_DOWN). The router's errors (414, bad URL) come through
  * `frameworkErrors` and socket-level parse errors through `clientErrorHandler` below, both constructor options.
  */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered after the error envelope (method and URL pattern): for 405s, and for tests that walk the API. */
+    routeTable: readonly { method: string; url: string }[];
+  }
+}
+
 export const errorEnvelope = fp(
   async (app: FastifyInstance) => {
     const { secrets } = app.luminamind;
-    const routes: { method: string; pattern: RegExp }[] = [];
+    const routes: { method: string; url: string; pattern: RegExp }[] = [];
+    app.decorate('routeTable', routes);
     app.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) routes.push({ method, pattern: patternOf(route.url) });
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url, pattern: patternOf(route.url) });
     });
     let closing = false;
     app.addHook('preClose', async () => {
@@ -67,6 +75,8 @@ export const errorEnvelope = fp(
 /** Fastify's router errors (414 too long a path parameter, 400 a malformed URL) in the envelope. */
 export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (err, request, reply) => {
   const { status, body } = toApiError(err, request.id);
+  // These replies are sent before any route matched, so no onSend hook adds the request id.
+  reply.header('x-request-id', request.id);
   void send(request, reply, status, body);
 };
 

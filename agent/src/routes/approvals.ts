@@ -24,7 +24,7 @@ export const approvalsRoute: FastifyPluginAsync = async (app) => {
         summary: 'Resume a run that awaits approval: one decision per pending action, in order',
         params: jsonSchemaOf(ThreadParamsSchema),
         body: jsonSchemaOf(ApprovalRequestSchema),
-        response: { 200: jsonSchemaOf(ChatResponseSchema), ...errorResponses },
+        response: { 200: { description: 'The resumed run', ...jsonSchemaOf(ChatResponseSchema) }, ...errorResponses },
       },
     },
     async (request, reply) => {

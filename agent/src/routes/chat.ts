@@ -65,7 +65,7 @@ export const chatRoute: FastifyPluginAsync = async (app) => {
         tags: ['chat'],
         summary: 'One user turn; Accept: text/event-stream streams tool events and the final result',
         body: jsonSchemaOf(ChatRequestSchema),
-        response: { 200: jsonSchemaOf(ChatResponseSchema), ...errorResponses },
+        response: { 200: { description: 'The run: an answer, or the actions awaiting approval (SSE: a stream ending in `result` or `error`)', ...jsonSchemaOf(ChatResponseSchema) }, ...errorResponses },
       },
     },
     async (request, reply) => {

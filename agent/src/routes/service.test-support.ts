@@ -129,3 +129,24 @@ export async function startTestService(env: Record<string, string> = {}, deps: S
     },
   };
 }
+
+/**
+ * The service with no model behind it (a closed port) and no sandbox probe: for tests of the HTTP layer through
+ * `inject` alone — no socket, no process — so they stay in the unit loop.
+ */
+export async function startOfflineService(env: Record<string, string> = {}): Promise<Omit<TestService, 'sim'>> {
+  const root = await mkdtemp(join(tmpdir(), 'lm-svc-'));
+  const config = loadConfig({ ...testServiceEnv('http://127.0.0.1:9/v1', root), SHELL_SANDBOX: 'off', AUTH: 'apikey', LOG_LEVEL: 'info', ...env });
+  const capture = createLogCapture();
+  const app = await buildServer(config, { logStream: capture.stream });
+  return {
+    app,
+    config,
+    root,
+    logs: capture.lines,
+    async close() {
+      await app.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -33,7 +33,7 @@ export const threadDeleteRoute: FastifyPluginAsync = async (app) => {
         tags: ['threads'],
         summary: 'Erase every trace of the thread: state, cache entries, workspace',
         params: jsonSchemaOf(ThreadParamsSchema),
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: { description: 'Erased (an unknown thread too: erasure is idempotent)', type: 'null' }, ...errorResponses },
       },
     },
     async (request, reply) => {

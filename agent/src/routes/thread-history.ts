@@ -31,7 +31,7 @@ export const threadHistoryRoute: FastifyPluginAsync = async (app) => {
         tags: ['threads'],
         summary: "The thread's messages as the checkpointer holds them",
         params: jsonSchemaOf(ThreadParamsSchema),
-        response: { 200: jsonSchemaOf(ThreadHistorySchema), ...errorResponses },
+        response: { 200: { description: "The thread's messages", ...jsonSchemaOf(ThreadHistorySchema) }, ...errorResponses },
       },
     },
     async (request) => {
