@@ -20,6 +20,7 @@ import {
 } from './report/index.js';
 import { judgeFrom } from './judge-model.js';
 import { runEval } from './runner.js';
+import { recover } from './recovery.js';
 import { buildTask, type EvalCommandOptions } from './task.js';
 import type { Task } from './types.js';
 import { toJunit } from './junit.js';
@@ -84,22 +85,26 @@ function progress(result: EvalResult, done: number, total: number): void {
  * grader sensitivity…) is the gate's to judge, with the floors of gates/policy.yaml.
  */
 export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<Task> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
-  const task = await buildTask(opts, config, { onResult: opts.json ? undefined : progress, ...extra });
-  const { mode, recordTo } = task;
-  const { results, model, plan } = await runEval(task);
+  const recovery = await recover(await buildTask(opts, config, { onResult: opts.json ? undefined : progress, ...extra }), opts);
+  const { mode, recordTo } = recovery.task;
+  const run = await runEval(recovery.task);
+  const { model, plan } = run;
+  const results = recovery.combine(run.results, plan);
+  await recovery.journal.flush();
   const summary = summariseEval(results, opts.repeat);
   const { report } = await writeReport(
     'eval',
     {
       mode,
       model,
-      config: { engine: opts.engine ?? 'promptfoo', target: opts.target ?? 'in-process', shard: opts.shard ? formatShard(opts.shard) : null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config) },
+      config: { engine: opts.engine ?? 'promptfoo', target: opts.target ?? 'in-process', shard: opts.shard ? formatShard(opts.shard) : null, dataset: opts.dataset, filter: opts.filter ?? null, repeat: opts.repeat, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, recordTo: recordTo ?? null, agent: redactConfig(config), resumed: opts.resume ? recovery.carried : 0, retriedFrom: opts.retryErrors ?? null, lowestConcurrency: run.lowestConcurrency },
       plan,
       summary,
       results,
     },
     opts.out,
   );
+  await recovery.journal.remove();
   await writeFile(join(dirname(opts.out), 'junit.xml'), toJunit(results));
   let comparison: Comparison | undefined;
   if (opts.baseline) comparison = compareReports(await readReport(opts.baseline, 'eval'), report);
@@ -134,6 +139,8 @@ export function registerEvalCommand(program: Command): void {
     .option('--target <url>', 'run against a deployed service over HTTP (POST /v1/chat) instead of in-process; it must use APPROVAL_POLICY=auto')
     .option('--target-workspace-root <dir>', "the service's WORKSPACE_ROOT, when reachable: fixtures are written there and workspace graders read it")
     .option('--api-key-file <file>', 'file holding the API key for --target (kept out of argv)')
+    .option('--resume', 'continue an interrupted run from its partial results (<out dir>/partial.jsonl): only the missing results run')
+    .option('--retry-errors <report>', 'run again only the harness errors of this earlier report (same options); a result is replaced only when its retry succeeds')
     .option('--shard <i/n>', 'run the i-th of n slices of the cases (merge the reports afterwards)', shardOption)
     .option('--engine <engine>', 'promptfoo (its evaluate() runs the suite; outputs in <out dir>/promptfoo/) or plain (in-process loop)', (v) => {
       if (v !== 'promptfoo' && v !== 'plain') throw new InvalidArgumentError('expected promptfoo or plain');

@@ -1,4 +1,5 @@
 import type { ModelEndpoint } from '../agent/src/index.js';
+import { adaptiveLimit, refusedForRate } from './adaptive-limit.js';
 import { engines } from './engines/index.js';
 import { HarnessFailedError } from './errors.js';
 import { startFixtureServer, substitute } from './fixture-server.js';
@@ -21,7 +22,7 @@ import type { Job, Task } from './types.js';
  * @example
  *   const { results, plan } = await runEval(await buildTask(options, loadConfig()));
  */
-export async function runEval(task: Task): Promise<{ results: EvalResult[]; model: string; plan: string[] }> {
+export async function runEval(task: Task): Promise<{ results: EvalResult[]; model: string; plan: string[]; lowestConcurrency: number }> {
   if (task.mode === 'simulated' && task.target.kind === 'http') throw new HarnessFailedError('(all)', 'simulated mode picks a cassette per run, which a deployed service cannot do: use --mode live or replay with --target http');
   const web = await startFixtureServer(task.cases);
   let sim: Simulator | undefined;
@@ -58,16 +59,18 @@ export async function runEval(task: Task): Promise<{ results: EvalResult[]; mode
     const todo = task.skip ? jobs.filter((j) => !task.skip!.has(resultId({ caseId: j.c.id, variant: j.variant, repeat: j.repeat }))) : jobs;
     const target = targets[task.target.kind];
     let done = 0;
+    // A model refusing for rate or capacity (after its own retries) slows the whole run down, not just that case.
+    const limit = adaptiveLimit(task.concurrency);
     const results = await engines[task.engine].run({
       task,
       jobs: todo,
-      execute: (job) => target.execute(job, task, web),
+      execute: (job) => limit.run(() => target.execute(job, task, web), (x) => refusedForRate(x.error?.message)),
       deps: task.deps ?? { judge: judgeFrom(task.config) },
       onResult: (r) => task.onResult?.(r, ++done, todo.length),
     });
     const order = new Map(plan.map((id, i) => [id, i]));
     results.sort((a, b) => order.get(resultId(a))! - order.get(resultId(b))!);
-    return { results, model: modelName, plan };
+    return { results, model: modelName, plan, lowestConcurrency: limit.lowest() };
   } finally {
     await sim?.close();
     await web.close();

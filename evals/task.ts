@@ -4,7 +4,8 @@ import type { Config } from '../agent/src/index.js';
 import { loadDataset, type RegressionCase } from './dataset.js';
 import { EvalUsageError } from './errors.js';
 import { GRADER_IDS } from './graders/index.js';
-import { shardSlice, type EvalMode, type Shard } from './report/index.js';
+import { resultId, shardSlice, type EvalMode, type Shard } from './report/index.js';
+import { variantsOf } from './scripts.js';
 import type { EngineId, Task, TargetSpec } from './types.js';
 
 /** The command line of `luminamind eval`, as commander parses it. */
@@ -83,4 +84,11 @@ export async function buildTask(opts: EvalCommandOptions, config: Config, extra:
     promptfooOutDir: join(dirname(opts.out), 'promptfoo'),
     ...extra,
   };
+}
+
+/** The result ids a task sets out to produce, in the runner's order (case × variant × repeat). */
+export function planOf(task: Pick<Task, 'cases' | 'mode' | 'repeat'>): string[] {
+  return task.cases.flatMap((c) =>
+    (task.mode === 'simulated' ? variantsOf(c).map((v) => v.name) : ['live']).flatMap((variant) => Array.from({ length: task.repeat }, (_, repeat) => resultId({ caseId: c.id, variant, repeat }))),
+  );
 }
