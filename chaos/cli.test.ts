@@ -1,6 +1,7 @@
+import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseShard } from '../evals/report/index.js';
-import { selectDrills } from './cli.js';
+import { registerChaosCommand, selectDrills } from './cli.js';
 import { DRILL_IDS } from './drills/index.js';
 
 describe('luminamind chaos --shard', () => {
@@ -15,5 +16,18 @@ describe('luminamind chaos --shard', () => {
     expect(selectDrills(['model-503', 'redis-kill', 'replica-kill'], parseShard('2/2'))).toEqual(['redis-kill']);
     expect(() => selectDrills(['no-such-drill'])).toThrow(/unknown drill/);
     for (const bad of ['0/2', '3/2', '1/0', 'x', '1/2/3']) expect(parseShard(bad)).toBeUndefined();
+  });
+});
+
+describe('luminamind chaos <unknown drill>', () => {
+  it('is a usage error (commander, so bin/ exits 2) naming the unknown drill and every known one, before anything runs', async () => {
+    let stderr = '';
+    const program = new Command('luminamind').exitOverride().configureOutput({ writeErr: (s) => (stderr += s), writeOut: () => {} });
+    registerChaosCommand(program);
+    const run = program.parseAsync(['chaos', 'redis-kill', 'redis-explode'], { from: 'user' });
+    await expect(run).rejects.toBeInstanceOf(CommanderError);
+    await expect(run).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    expect(stderr).toContain('"redis-explode"');
+    for (const id of DRILL_IDS) expect(stderr).toContain(id);
   });
 });

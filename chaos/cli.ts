@@ -21,6 +21,12 @@ export function selectDrills(names: readonly string[], shard?: Shard): DrillId[]
   return shardSlice(names.length ? (names as DrillId[]) : [...DRILL_IDS], shard);
 }
 
+/** Commander's parser for each drill name: an unknown one is a usage error naming it and every known drill (exit 2). */
+export function drillName(value: string, previous: string[] | undefined): string[] {
+  if (!isDrillId(value)) throw new InvalidArgumentError(`unknown drill "${value}"; known drills: ${DRILL_IDS.join(', ')}`);
+  return [...(previous ?? []), value];
+}
+
 interface ChaosCliOptions {
   out?: string;
   journalDir: string;
@@ -33,15 +39,15 @@ export function registerChaosCommand(program: Command): void {
   program
     .command('chaos')
     .description('Run local chaos drills (real faults on 127.0.0.1) against a steady-state hypothesis; write reports/chaos/report.json and one journal per drill')
-    .argument('[drill...]', `drills to run (default all): ${DRILL_IDS.join(', ')}`)
+    .argument('[drill...]', `drills to run (default all): ${DRILL_IDS.join(', ')}`, drillName)
     .option('--out <path>', 'report path (default reports/chaos/report.json)')
     .option('--journal-dir <dir>', 'where <drill>.json journals go', 'reports/chaos/journal')
     .option('--rate <rps>', 'steady load per drill in requests/s (default 4)', positive)
     .option('--shard <i/n>', 'run only every n-th of the selected drills from the i-th (merge the reports with `luminamind report merge`)', shardOption)
     .option('--no-prometheus', 'skip the alert check (by default a private Prometheus on 127.0.0.1 evaluates deploy/monitoring rules when `prometheus` is installed)')
     .addHelpText('after', '\nExit: 0 every hypothesis held, 1 one was violated, 2 usage.\nExample: luminamind chaos model-503 redis-kill')
-    .action(async (names: string[], opts: ChaosCliOptions) => {
-      const selected = selectDrills(names, opts.shard);
+    .action(async (names: string[] | undefined, opts: ChaosCliOptions) => {
+      const selected = selectDrills(names ?? [], opts.shard);
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const started = Date.now();
       const results: ChaosResult[] = [];

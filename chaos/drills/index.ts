@@ -1,8 +1,10 @@
 import { memoryPressure } from './memory-pressure.js';
 import { model503 } from './model-503.js';
 import { modelLatencyX10 } from './model-latency-x10.js';
+import { redisFailover } from './redis-failover.js';
 import { redisFreeze } from './redis-freeze.js';
 import { redisKill } from './redis-kill.js';
+import { redisRestore } from './redis-restore.js';
 import { replicaKill } from './replica-kill.js';
 import { DEFAULT_HYPOTHESIS, DRILL_IDS, hypothesisProblems, type Drill, type DrillId } from '../lab/index.js';
 
@@ -28,6 +30,8 @@ export const drills = validateDrills({
   'model-latency-x10': modelLatencyX10,
   'replica-kill': replicaKill,
   'memory-pressure': memoryPressure,
+  'redis-failover': redisFailover,
+  'redis-restore': redisRestore,
 } satisfies Record<DrillId, Drill>);
 
 export function isDrillId(id: string): id is DrillId {

@@ -53,11 +53,22 @@ export interface Journal {
   phases: { before: PhaseStats; during: PhaseStats; after: PhaseStats };
   quality?: QualityResult;
   integrity: { checked: number; intact: number; lost: string[]; corrupted: string[] };
+  /** Threads acknowledged within the accepted data-loss window before the fault (rpoSeconds): how many, and which were lost. */
+  rpo?: RpoStats;
   recoverySeconds: number | null;
   /** The drill's alert as a private Prometheus saw it, or why it was not checked. */
   alert: AlertJournal;
   violations: string[];
   verdict: 'pass' | 'fail';
+}
+
+export interface RpoStats {
+  windowSeconds: number;
+  /** Threads acknowledged in the window (or in flight at the fault and acknowledged after it). */
+  acknowledged: number;
+  lost: number;
+  /** The lost threads, by id. */
+  lostIds: string[];
 }
 
 /** Consecutive successes that count as "back to steady state". */
@@ -90,15 +101,15 @@ const outcomeOf = (s: Sample) => (s.status === 0 ? 'hung or no answer' : s.ok ? 
 export function refusalPhase(samples: Sample[], injectedAt: number, refuse: Refusal): PhaseStats {
   const isRefusal = (s: Sample) => s.status === refuse.status && s.code === refuse.code;
   const inFlight = (s: Sample) => s.sentAt < injectedAt;
-  const right = (s: Sample) => (inFlight(s) ? s.ok || isRefusal(s) : isRefusal(s) && s.ms <= refuse.maxMs);
+  const right = (s: Sample) => (inFlight(s) || refuse.mayServe ? s.ok || isRefusal(s) : isRefusal(s)) && (s.ok || inFlight(s) || s.ms <= refuse.maxMs);
   const refused = samples.filter(isRefusal).length;
   const wrong = samples.filter((s) => !right(s));
   const ok = samples.filter((s) => s.ok).length;
   const counts = new Map<string, number>();
   for (const s of wrong) counts.set(outcomeOf(s), (counts.get(outcomeOf(s)) ?? 0) + 1);
   const slow = wrong.filter((s) => isRefusal(s)).length;
-  const held = samples.length > 0 && wrong.length === 0 && refused > 0;
-  const want = `every request refused with ${refuse.status} ${refuse.code} within ${refuse.maxMs} ms, none hung, none a 500`;
+  const held = samples.length > 0 && wrong.length === 0 && (refused > 0 || refuse.mayServe === true);
+  const want = `every request ${refuse.mayServe ? 'served or ' : ''}refused with ${refuse.status} ${refuse.code} within ${refuse.maxMs} ms, none hung, none a 500`;
   return {
     held,
     expect: 'refuse',
@@ -198,7 +209,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     // Before the load starts, so the drill's own phases keep the timing they have without Prometheus.
     await alertWatch.baseline();
     probe = startProbe(stack.url, { rate, origin, prefix: `${drill.id}-${Date.now().toString(36)}` });
-    await sleep((options.beforeSeconds ?? 4) * 1000);
+    await sleep((options.beforeSeconds ?? drill.beforeSeconds ?? 4) * 1000);
     const injectedAt = now();
     proof.inject = await drill.inject(stack);
     mark(`fault injected: ${JSON.stringify(proof.inject)}`);
@@ -211,32 +222,44 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     const qualityProblems = judgeQuality(qualityResult, h);
     mark(`eval subset during the fault: ${describeQuality(qualityResult)}`, qualityProblems.length === 0);
 
-    const deadline = healedAt + h.recoveryDeadlineSeconds;
+    // A self-healing fault (Sentinel failover) has no operator step: recovery, the RTO, counts from the injection.
+    const clockStart = drill.recoveryClock === 'from-fault' ? injectedAt : healedAt;
+    const deadline = clockStart + h.recoveryDeadlineSeconds;
     let recoveredAt: number | undefined;
     while (now() < deadline + afterSeconds) {
-      recoveredAt ??= recoveryPoint(probe.samples, healedAt);
+      recoveredAt ??= recoveryPoint(probe.samples, clockStart);
       if (recoveredAt !== undefined && now() >= recoveredAt + afterSeconds) break;
       if (recoveredAt === undefined && now() > deadline) break;
       await sleep(250);
     }
     await probe.stop();
-    recoveredAt ??= recoveryPoint(probe.samples, healedAt);
-    const recoverySeconds = recoveredAt === undefined ? null : Math.round(Math.max(0, recoveredAt - healedAt) * 100) / 100;
-    mark(recoverySeconds === null ? 'no recovery within the deadline' : `recovered ${recoverySeconds} s after the fault ended`, recoverySeconds !== null && recoverySeconds <= h.recoveryDeadlineSeconds);
+    recoveredAt ??= recoveryPoint(probe.samples, clockStart);
+    const recoverySeconds = recoveredAt === undefined ? null : Math.round(Math.max(0, recoveredAt - clockStart) * 100) / 100;
+    mark(recoverySeconds === null ? 'no recovery within the deadline' : `recovered ${recoverySeconds} s after the fault ${clockStart === injectedAt ? 'was injected (RTO)' : 'ended'}`, recoverySeconds !== null && recoverySeconds <= h.recoveryDeadlineSeconds);
 
     const samples = probe.samples;
     // A request still in flight when the fault hits belongs to the fault, not to the steady state before it.
     const endedBefore = (s: Sample) => s.sentAt + s.ms / 1000 < injectedAt;
+    const duringEnd = drill.recoveryClock === 'from-fault' ? (recoveredAt ?? Infinity) : healedAt;
     const beforeSamples = samples.filter(endedBefore);
     const phases = {
       before: phase(beforeSamples, h.minSuccessBefore, h.maxP95Ms),
       during: h.refuseDuring
-        ? refusalPhase(samples.filter((s) => !endedBefore(s) && s.sentAt < healedAt), injectedAt, h.refuseDuring)
-        : phase(samples.filter((s) => !endedBefore(s) && s.sentAt < healedAt), h.minSuccessDuring ?? 1, h.maxP95MsDuring),
+        ? refusalPhase(samples.filter((s) => !endedBefore(s) && s.sentAt < duringEnd), injectedAt, h.refuseDuring)
+        : phase(samples.filter((s) => !endedBefore(s) && s.sentAt < duringEnd), h.minSuccessDuring ?? 1, h.maxP95MsDuring),
       after: phase(samples.filter((s) => s.sentAt >= (recoveredAt ?? healedAt)), h.minSuccessAfter, h.maxP95Ms),
     };
-    const integrity = await checkThreads(stack.url, beforeSamples.filter((s) => s.ok));
-    mark(`data: ${integrity.intact}/${integrity.checked} threads written before the fault intact`, integrity.intact === integrity.checked);
+    // Threads acknowledged before the fault must read back whole; those in the accepted loss window are only counted.
+    const windowStart = injectedAt - (h.rpoSeconds ?? 0);
+    const inWindow = (s: Sample) => s.ok && s.sentAt < injectedAt && s.sentAt + s.ms / 1000 >= windowStart;
+    const integrity = await checkThreads(stack.url, beforeSamples.filter((s) => s.ok && !inWindow(s)));
+    mark(`data: ${integrity.intact}/${integrity.checked} threads written before the fault${h.rpoSeconds ? ` (more than ${h.rpoSeconds} s before)` : ''} intact`, integrity.intact === integrity.checked);
+    let rpo: RpoStats | undefined;
+    if (h.rpoSeconds) {
+      const window = await checkThreads(stack.url, samples.filter(inWindow));
+      rpo = { windowSeconds: h.rpoSeconds, acknowledged: window.checked, lost: window.lost.length + window.corrupted.length, lostIds: [...window.lost, ...window.corrupted] };
+      mark(`RPO: ${rpo.lost}/${rpo.acknowledged} threads acknowledged in the last ${h.rpoSeconds} s before the fault (or in flight) lost`);
+    }
     const health = await Promise.all(stack.services.map(async (s) => (await fetch(`${s.url}/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok === true));
 
     const alert = await alertWatch.finish({ injectedAt, healedAt });
@@ -269,6 +292,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
       phases,
       quality: qualityResult,
       integrity,
+      ...(rpo ? { rpo } : {}),
       recoverySeconds,
       alert,
       violations,
@@ -286,7 +310,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
         ...phases.during,
         quality: { answered: qualityResult.answered, passed: qualityResult.passed, cases: qualityResult.cases, measured: qualityResult.answered > 0, summary: describeQuality(qualityResult) },
       },
-      after: { ...phases.after, threadsChecked: integrity.checked, threadsIntact: integrity.intact },
+      after: { ...phases.after, threadsChecked: integrity.checked, threadsIntact: integrity.intact, ...(rpo ? { rpo: { windowSeconds: rpo.windowSeconds, acknowledged: rpo.acknowledged, lost: rpo.lost } } : {}) },
       recoverySeconds,
       deadlineSeconds: h.recoveryDeadlineSeconds,
       timeline,

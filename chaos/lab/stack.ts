@@ -6,6 +6,7 @@ import { startSimulator } from '../../evals/sim/index.js';
 import { LOAD_CASSETTES } from '../../load/index.js';
 import { startServiceProcess, type ServiceProcess } from '../../load/index.js';
 import { startBalancer } from './balancer.js';
+import { startRedisHa } from './redis-ha.js';
 import type { Stack, StackSpec } from './types.js';
 
 /** Fast but non-zero model pacing: drills measure the service, and ×10 must still stay within seconds. */
@@ -37,16 +38,21 @@ export async function startStack(spec: StackSpec): Promise<Stack & { close(): Pr
     closers.push(() => primary.close());
     const fallback = spec.fallback ? await startSimulator({ cassettes: LOAD_CASSETTES }) : undefined;
     if (fallback) closers.push(() => fallback.close());
-    const redis = spec.redis ? await startRedis({ persist: spec.redis === 'persistent' }) : undefined;
+    const redis = spec.redis === 'persistent' || spec.redis === 'ephemeral' ? await startRedis({ persist: spec.redis === 'persistent' }) : undefined;
     if (redis) closers.push(() => redis.close());
+    const redisHa = spec.redis === 'replicated' ? await startRedisHa() : undefined;
+    if (redisHa) closers.push(() => redisHa.close());
     const root = await mkdtemp(join(tmpdir(), 'lm-chaos-'));
     closers.push(() => rm(root, { recursive: true, force: true }));
+    const scratch = await mkdtemp(join(tmpdir(), 'lm-chaos-scratch-'));
+    closers.push(() => rm(scratch, { recursive: true, force: true }));
     const env: Record<string, string> = {
       ...SERVICE_ENV,
       OPENAI_BASE_URL: primary.url,
       WORKSPACE_ROOT: root,
       ...(fallback ? { LLM_FALLBACK_BASE_URL: fallback.url, LLM_FALLBACK_MODEL: 'sim', LLM_FALLBACK_API_KEY: 'chaos' } : {}),
       ...(redis ? { REDIS_URL: redis.url } : {}),
+      ...(redisHa ? (spec.redisClient === 'direct' ? { REDIS_URL: redisHa.nodes[0]!.url } : { REDIS_SENTINELS: redisHa.sentinelList, REDIS_SENTINEL_NAME: redisHa.name }) : {}),
       ...spec.env,
     };
     const services: ServiceProcess[] = [];
@@ -57,7 +63,7 @@ export async function startStack(spec: StackSpec): Promise<Stack & { close(): Pr
     }
     const balancer = services.length > 1 ? await startBalancer(services.map((s) => s.url), { healthChecks: spec.healthChecks ?? true }) : undefined;
     if (balancer) closers.push(() => balancer.close());
-    return { url: balancer?.url ?? services[0]!.url, primary, fallback, redis, services, balancer, baseFaults: { ...BASE_FAULTS }, close };
+    return { url: balancer?.url ?? services[0]!.url, primary, fallback, redis, redisHa, services, balancer, scratch, spec, baseFaults: { ...BASE_FAULTS }, close };
   } catch (err) {
     await close();
     throw err;

@@ -2,9 +2,10 @@ import type { Simulator } from '../../evals/sim/index.js';
 import type { TestRedis } from '../../agent/src/index.js';
 import type { ServiceProcess } from '../../load/index.js';
 import type { Balancer } from './balancer.js';
+import type { RedisHa } from './redis-ha.js';
 import type { AlertExpectation } from './alerts/judge-alert.js';
 
-export const DRILL_IDS = ['redis-kill', 'redis-freeze', 'model-503', 'model-latency-x10', 'replica-kill', 'memory-pressure'] as const;
+export const DRILL_IDS = ['redis-kill', 'redis-freeze', 'model-503', 'model-latency-x10', 'replica-kill', 'memory-pressure', 'redis-failover', 'redis-restore'] as const;
 export type DrillId = (typeof DRILL_IDS)[number];
 
 /**
@@ -16,6 +17,11 @@ export interface Refusal {
   /** The documented error code (docs/ERRORS.md) the refusal carries. */
   code: string;
   maxMs: number;
+  /**
+   * The fault heals itself while it lasts (Sentinel promotes a replica): a request may also be served. Every request is
+   * then served, or refused as above; none hangs, none is a 500, and no refusal need be seen.
+   */
+  mayServe?: boolean;
 }
 
 /**
@@ -35,6 +41,11 @@ export interface Hypothesis {
   recoveryDeadlineSeconds: number;
   /** Eval subset during a fault the service serves through: at least this many cases answered, and every answered one passes. */
   minQualityAnswered: number;
+  /**
+   * The data-loss window (RPO) the design accepts: a thread acknowledged less than this many seconds before the fault
+   * may be lost (counted and reported), every older one must read back whole. 0 (the default): nothing may be lost.
+   */
+  rpoSeconds?: number;
 }
 
 export const DEFAULT_HYPOTHESIS: Hypothesis = {
@@ -74,13 +85,21 @@ export function hypothesisProblems(h: Hypothesis): string[] {
     if (h.refuseDuring.status < 400 || h.refuseDuring.status > 599 || h.refuseDuring.status === 500) problems.push(`refuseDuring.status ${h.refuseDuring.status}: a refusal is a documented 4xx/5xx, never a 500`);
     if (!/^[A-Z]+_ERR_[A-Z_]+$/.test(h.refuseDuring.code)) problems.push(`refuseDuring.code ${h.refuseDuring.code}: name the documented error code`);
   } else if (!(h.minQualityAnswered >= 1)) problems.push(`minQualityAnswered ${h.minQualityAnswered}: a quality probe that needs no answer measures nothing`);
+  if (h.rpoSeconds !== undefined && !(h.rpoSeconds >= 0 && h.rpoSeconds <= 5)) problems.push(`rpoSeconds ${h.rpoSeconds}: must be in [0, 5] s, or the data check forgives what the design promises to keep`);
   if (!(h.recoveryDeadlineSeconds > 0)) problems.push(`recoveryDeadlineSeconds ${h.recoveryDeadlineSeconds}: must be > 0`);
   return problems;
 }
 
 export interface StackSpec {
-  /** A private redis-server: persistent = append-only file fsynced on every write (RPO 0), ephemeral = nothing on disk. */
-  redis?: 'persistent' | 'ephemeral';
+  /**
+   * A private redis-server: persistent = append-only file fsynced on every write (RPO 0), ephemeral = nothing on disk,
+   * replicated = a master, two replicas and three Sentinels (lab/redis-ha.ts), as deploy/k8s runs it.
+   */
+  redis?: 'persistent' | 'ephemeral' | 'replicated';
+  /** With `replicated`: the service finds the master through the Sentinels (REDIS_SENTINELS, the default) or is pinned to the first master's URL. */
+  redisClient?: 'sentinel' | 'direct';
+  /** redis-restore: the backup is taken before the wipe (default); false = nothing to restore from. */
+  backup?: boolean;
   /** A second simulator configured as LLM_FALLBACK_*. */
   fallback?: boolean;
   /** More than one puts a round-robin balancer in front. */
@@ -100,8 +119,14 @@ export interface Stack {
   primary: Simulator;
   fallback?: Simulator;
   redis?: TestRedis;
+  /** The replicated group, when the spec asked for one. */
+  redisHa?: RedisHa;
   services: ServiceProcess[];
   balancer?: Balancer;
+  /** A private temp dir for the drill's own files (a backup), removed with the stack. */
+  scratch: string;
+  /** The spec this stack was started from (after the can-fail overrides). */
+  spec: StackSpec;
   /** The simulator's normal pacing, so a drill can scale it and restore it. */
   baseFaults: { ttftMs: number; tokensPerSecond: number };
 }
@@ -124,12 +149,20 @@ export interface Drill {
   /** The incident runbook (the original's R1–R5, see docs/runbooks/) the drill rehearses. */
   runbook: string;
   faultSeconds: number;
+  /** How long the steady state is measured before the fault (default 4 s); longer where the data check needs many threads written well before it. */
+  beforeSeconds?: number;
   stack: StackSpec;
   hypothesis?: Partial<Hypothesis>;
   /** Causes the fault; returns its injection proof (pids, fault counters, exit signals). */
   inject(stack: Stack): Promise<Record<string, unknown>>;
   /** Ends the fault; returns proof too. */
   heal(stack: Stack): Promise<Record<string, unknown>>;
+  /**
+   * `from-fault`: nobody undoes the fault (Sentinel promotes a replica by itself), so heal() only observes, recovery
+   * (the RTO) is counted from the injection, and the during phase lasts until the service is back. Default: counted
+   * from heal().
+   */
+  recoveryClock?: 'from-fault';
   withoutResilience: { feature: string; stack?: Partial<StackSpec>; hypothesis?: Partial<Hypothesis> };
   /** The deploy/monitoring alert this fault should (or must not) raise; kept equal to chaos/experiments by drills.test.ts. */
   alert: AlertExpectation;
