@@ -23,6 +23,8 @@ export type RunMeasurement = LoadResult & ResourceSample & {
   maxConnections: number;
   /** Median time to first byte of streamed (SSE) requests, from the intended send time; absent without any. */
   streamedTtfbP50Ms?: number;
+  /** Latency of each request by its index in the schedule (NaN when it got no answer): `load --against` matches them across a pair. */
+  latencyByIndex: number[];
 };
 
 function modelLedger(target: LoadTarget, latency: Profile['latency']): () => number | undefined {
@@ -99,6 +101,10 @@ export async function runOnce(target: LoadTarget, profile: Profile, run: number)
     capHits: result.capHits,
     maxConnections: result.maxConnections,
     ...(streamedTtfb.length ? { streamedTtfbP50Ms: percentile(streamedTtfb.sort(ascending), 50) } : {}),
+    latencyByIndex: records.reduce<number[]>((byIndex, r) => {
+      byIndex[r.index] = r.outcome === 'ok' || r.outcome === 'non2xx' ? r.latencyMs : NaN;
+      return byIndex;
+    }, []),
   };
 }
 
@@ -122,8 +128,13 @@ export async function runProfile(target: LoadTarget, profile: Profile, onProgres
         (m.efficiency !== undefined ? `, efficiency ${m.efficiency.toFixed(3)}` : ''),
     );
   }
-  // The summary lives in summary.ts so `luminamind report merge` recomputes it from results the same way.
+  return { runs, ...summariseRuns(runs) };
+}
+
+/** The report summary of measured runs, and whether any saturated. */
+export function summariseRuns(runs: readonly RunMeasurement[]): Omit<ProfileRun, 'runs'> {
+  // The summary lives in the report package so `luminamind report merge` recomputes it from results the same way.
   const { summary, saturated } = summariseLoad(runs);
   // Cap hits are the open-loop sender's real saturation signal; summariseLoad also flags a sender that fell behind.
-  return { runs, saturated: saturated || runs.some((r) => r.capHits > 0), summary };
+  return { saturated: saturated || runs.some((r) => r.capHits > 0), summary };
 }

@@ -56,13 +56,13 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, 
 
 /**
  * Runs `node bin/luminamind serve` as a real process on 127.0.0.1 with exactly the env given (plus HOST/PORT), so
- * a kill is a real kill. `nodeArgs` go before the script (e.g. --max-old-space-size).
+ * a kill is a real kill. `nodeArgs` go before the script (e.g. --max-old-space-size); `root` is the checkout to serve (default here).
  *
  * @example
  *   const svc = await startServiceProcess({ OPENAI_BASE_URL: sim.url, LLM_MODEL: 'sim', AUTH: 'none' });
  *   await svc.kill('SIGKILL'); await svc.restart();
  */
-export async function startServiceProcess(env: Record<string, string>, options: { nodeArgs?: string[]; port?: number; readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string>, options: { nodeArgs?: string[]; port?: number; readyTimeoutMs?: number; root?: string } = {}): Promise<ServiceProcess> {
   hookExit();
   const port = options.port ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;
@@ -73,8 +73,10 @@ export async function startServiceProcess(env: Record<string, string>, options: 
 
   const spawnOne = async () => {
     stderr = '';
-    child = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve('bin/luminamind'), 'serve'], {
+    // `root` serves another checkout (a `load --against` worktree) with its own code, from its own directory.
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve(options.root ?? '.', 'bin/luminamind'), 'serve'], {
       env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
+      ...(options.root ? { cwd: options.root } : {}),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     live.add(child);

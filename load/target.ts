@@ -19,6 +19,8 @@ export interface LoadTarget {
   sim?: Simulator;
   /** True when this harness started the service (and its simulator). */
   inProcess: boolean;
+  /** Only for a local target: the service's process id, whose CPU time /proc reports. */
+  pid?: () => number | undefined;
   /** Starts measuring the service's RSS and event-loop delay; the returned function stops and reports. */
   measure(): () => Promise<ResourceSample>;
   close(): Promise<void>;
@@ -30,32 +32,59 @@ export interface LoadTarget {
  * delay the schedule (coordinated omission) and inflate the loop-delay figures.
  */
 export async function startLocalTarget(latency: LatencyModel, options: { redisUrl?: string } = {}): Promise<LoadTarget> {
-  const sim = await startSimulator({ cassettes: LOAD_CASSETTES, faults: { ttftMs: latency.ttftMs, tokensPerSecond: latency.tokensPerSecond } });
-  const root = await mkdtemp(join(tmpdir(), 'lm-load-'));
+  const sim = await startLoadSimulator(latency);
   try {
-    const service = await startServiceProcess({
-      OPENAI_BASE_URL: sim.url,
-      OPENAI_API_KEY: 'load',
-      LLM_MODEL: 'sim',
-      WORKSPACE_ROOT: root,
-      AUTH: 'none',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    });
-    const remote = remoteTarget(service.url);
+    const service = await startServiceTarget(sim, options);
     return {
-      ...remote,
-      sim,
-      inProcess: true,
+      ...service,
       async close() {
         await service.close();
         await sim.close();
-        await rm(root, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await sim.close();
+    throw err;
+  }
+}
+
+/** The simulator with the load scenarios' cassettes, paced by the latency model. */
+export function startLoadSimulator(latency: LatencyModel): Promise<Simulator> {
+  return startSimulator({ cassettes: LOAD_CASSETTES, faults: { ttftMs: latency.ttftMs, tokensPerSecond: latency.tokensPerSecond } });
+}
+
+/**
+ * One service process on 127.0.0.1 with a simulator it does not own (several services may share one: `load --against`
+ * serves REF and the candidate beside each other on the same simulator). `root` is the checkout it serves; its
+ * workspace is a fresh temporary directory. close() stops the service, not the simulator.
+ */
+export async function startServiceTarget(sim: Simulator, options: { redisUrl?: string; root?: string } = {}): Promise<LoadTarget> {
+  const root = await mkdtemp(join(tmpdir(), 'lm-load-'));
+  try {
+    const service = await startServiceProcess(
+      {
+        OPENAI_BASE_URL: sim.url,
+        OPENAI_API_KEY: 'load',
+        LLM_MODEL: 'sim',
+        WORKSPACE_ROOT: root,
+        AUTH: 'none',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
+        ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      },
+      options.root ? { root: options.root } : {},
+    );
+    return {
+      ...remoteTarget(service.url),
+      sim,
+      inProcess: true,
+      pid: () => service.pid(),
+      async close() {
+        await service.close();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
     await rm(root, { recursive: true, force: true });
     throw err;
   }

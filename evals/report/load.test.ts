@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, comparePaired, mannWhitney, wilcoxonSignedRank, type BlockMeasure, type BlockPair, type RunPercentiles } from './index.js';
+import { compareRuns, comparePaired, mannWhitney, matchedLogRatio, wilcoxonSignedRank, type BlockMeasure, type BlockPair, type RunPercentiles } from './index.js';
 
 // Per-run percentiles as a shared machine produces them: a few percent of jitter around a level.
 const jitter = [0.97, 1.02, 0.99, 1.04, 0.98, 1.01, 1.03];
@@ -74,7 +74,12 @@ const machine = [1.0, 1.9, 1.2, 1.6, 1.05, 2.0, 1.35, 1.5];
 const within = [0.99, 1.02, 1.01, 0.98, 1.0, 1.03, 0.97, 1.01];
 const block = (p50: number, cpu: number, load: number, j: number): BlockMeasure => ({ p50Ms: p50 * load * j, p95Ms: 2 * p50 * load * j, p99Ms: 3 * p50 * load * j, requests: 32, errors: 0, cpuMsPerRequest: cpu * j });
 const pairsOf = (slowdown: number, cpuSlowdown = 1): BlockPair[] =>
-  machine.map((load, i) => ({ pair: i, baseline: block(800, 12, load, within[i]!), candidate: block(800 * slowdown, 12 * cpuSlowdown, load, within[(i + 3) % 8]!) }));
+  machine.map((load, i) => ({
+    pair: i,
+    baseline: block(800, 12, load, within[i]!),
+    candidate: block(800 * slowdown, 12 * cpuSlowdown, load, within[(i + 3) % 8]!),
+    matchedLogRatio: Math.log((slowdown * within[(i + 5) % 8]!) / within[i]!),
+  }));
 
 describe('comparePaired', () => {
   it('identical code under machine noise up to 2×: same', () => {
@@ -95,6 +100,21 @@ describe('comparePaired', () => {
   it('can fail: the unpaired test on the same blocks lets the machine noise hide the 30 % slowdown', () => {
     const pairs = pairsOf(1.3);
     expect(compareRuns(pairs.map((p) => p.baseline), pairs.map((p) => p.candidate)).verdict).toBe('same');
+  });
+
+  it('block p50s thrown about by the scenario mix hide a 30 % slowdown that the matched per-request ratio still shows', () => {
+    const mixed = pairsOf(1.3).map((p, i) => ({ ...p, candidate: { ...p.candidate, p50Ms: p.baseline.p50Ms * [0.6, 1.7, 0.8, 1.5, 0.7, 1.6, 0.9, 1.4][i]!, p95Ms: p.baseline.p95Ms } }));
+    const c = comparePaired(mixed);
+    expect(c.perMeasure.find((m) => m.measure === 'p50Ms')?.verdict).toBe('same');
+    expect(c.perMeasure.find((m) => m.measure === 'matchedLatency')).toMatchObject({ verdict: 'regressed', higher: 8 });
+    expect(c.verdict).toBe('regressed');
+    // Can fail: without the matched ratio the same blocks say nothing.
+    expect(comparePaired(mixed.map(({ matchedLogRatio: _m, ...p }) => p)).verdict).toBe('same');
+  });
+
+  it('matchedLogRatio: the median per-request log ratio over requests both sides answered', () => {
+    expect(matchedLogRatio([100, 2000, NaN, 500], [130, 2600, 900, 650])).toBeCloseTo(Math.log(1.3), 12);
+    expect(matchedLogRatio([NaN], [100])).toBeUndefined();
   });
 
   it('CPU per request 30 % higher with unchanged latency: regressed on CPU', () => {

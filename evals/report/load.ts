@@ -126,10 +126,32 @@ export interface BlockPair {
   pair: number;
   baseline: BlockMeasure;
   candidate: BlockMeasure;
+  /**
+   * Both blocks of a pair send the same request sequence, so request i is the same scenario on each side: the median
+   * over i of log(candidate_i / baseline_i) is the pair's latency change with the scenario mix taken out.
+   */
+  matchedLogRatio?: number;
 }
 
-/** The measures a paired comparison judges. p99 is not among them: a block of a few dozen requests has its p99 at its maximum. */
-export const PAIRED_MEASURES = ['p50Ms', 'p95Ms', 'cpuMsPerRequest'] as const;
+/**
+ * The pair's per-request latency change: median over the requests both blocks answered of log(candidate / baseline).
+ *
+ * @example
+ *   matchedLogRatio([100, 2000, NaN], [130, 2600, 900]); // log(1.3)
+ */
+export function matchedLogRatio(baseline: readonly number[], candidate: readonly number[]): number | undefined {
+  const logs = baseline.flatMap((b, i) => {
+    const c = candidate[i];
+    return c !== undefined && b > 0 && c > 0 && Number.isFinite(b) && Number.isFinite(c) ? [Math.log(c / b)] : [];
+  });
+  return logs.length ? median(logs) : undefined;
+}
+
+/**
+ * The measures a paired comparison judges: the matched per-request latency, the blocks' p50 and p95, and CPU per
+ * request. p99 is not among them: a block of a few dozen requests has its p99 at its maximum.
+ */
+export const PAIRED_MEASURES = ['matchedLatency', 'p50Ms', 'p95Ms', 'cpuMsPerRequest'] as const;
 export type PairedMeasure = (typeof PAIRED_MEASURES)[number];
 
 export interface PairedPolicy extends ComparePolicy {
@@ -180,18 +202,21 @@ export function comparePaired(pairs: readonly BlockPair[], policy: PairedPolicy 
   if (usable.length < policy.minPairs) return { verdict: 'inconclusive', reason: `needs ≥${policy.minPairs} block pairs that both answered (got ${usable.length} of ${pairs.length})`, perMeasure: [] };
   const perMeasure = PAIRED_MEASURES.flatMap((measure): PairedMeasureComparison[] => {
     const rows = usable.flatMap((p) => {
-      const b = p.baseline[measure];
-      const c = p.candidate[measure];
-      return b !== undefined && c !== undefined && b > 0 && c > 0 ? [{ b, c }] : [];
+      // The matched measure's level is the blocks' p50, its per-pair change the matched per-request ratio.
+      const b = measure === 'matchedLatency' ? p.baseline.p50Ms : p.baseline[measure];
+      const c = measure === 'matchedLatency' ? p.candidate.p50Ms : p.candidate[measure];
+      const log = measure === 'matchedLatency' ? p.matchedLogRatio : b !== undefined && c !== undefined && b > 0 && c > 0 ? Math.log(c / b) : undefined;
+      return b !== undefined && c !== undefined && log !== undefined ? [{ b, c, log }] : [];
     });
     if (rows.length < policy.minPairs) return [];
-    const logRatios = rows.map(({ b, c }) => Math.log(c / b));
+    const logRatios = rows.map((r) => r.log);
     const relativeChange = Math.exp(median(logRatios)) - 1;
     const baselineMedian = median(rows.map((r) => r.b));
     const candidateMedian = median(rows.map((r) => r.c));
     const floor = measure === 'cpuMsPerRequest' ? policy.minAbsoluteCpuMs : policy.minAbsoluteMs;
     const { pValue } = wilcoxonSignedRank(logRatios);
-    const material = Math.abs(candidateMedian - baselineMedian) >= floor && Math.abs(relativeChange) >= policy.minRelative;
+    // The absolute floor applies to the change the ratio implies at the baseline's level.
+    const material = Math.abs(baselineMedian * relativeChange) >= floor && Math.abs(relativeChange) >= policy.minRelative;
     const verdict = pValue < policy.alpha && material ? (relativeChange > 0 ? 'regressed' : 'improved') : 'same';
     return [{ measure, pairs: rows.length, baselineMedian, candidateMedian, relativeChange, higher: logRatios.filter((x) => x > 0).length, pValue, verdict }];
   });
@@ -214,16 +239,16 @@ export function comparePaired(pairs: readonly BlockPair[], policy: PairedPolicy 
 /** One paired measure as a release manager reads it: "p50 ×1.31 (8/8 pairs slower), 812→1063 ms: regressed (signed-rank p=0.0078)". */
 export function describePairedMeasure(m: PairedMeasureComparison, policy: PairedPolicy = DEFAULT_PAIRED_POLICY): string {
   const cpu = m.measure === 'cpuMsPerRequest';
-  const name = cpu ? 'CPU/request' : m.measure.replace(/Ms$/, '');
-  const unit = cpu ? ' ms' : ' ms';
+  const name = cpu ? 'CPU/request' : m.measure === 'matchedLatency' ? 'per-request latency (matched)' : m.measure.replace(/Ms$/, '');
   const digits = cpu ? 1 : 0;
   const pct = `${m.relativeChange >= 0 ? '+' : ''}${(m.relativeChange * 100).toFixed(1)} %`;
-  const head = `${name} ${pct} (${m.higher}/${m.pairs} pairs higher), ${m.baselineMedian.toFixed(digits)}→${m.candidateMedian.toFixed(digits)}${unit}`;
+  const level = m.measure === 'matchedLatency' ? '' : `, ${m.baselineMedian.toFixed(digits)}→${m.candidateMedian.toFixed(digits)} ms`;
+  const head = `${name} ${pct} (${m.higher}/${m.pairs} pairs higher)${level}`;
   const stat = `(signed-rank p=${m.pValue.toPrecision(2)})`;
   if (m.verdict !== 'same') return `${head}: ${m.verdict} ${stat}`;
   const floor = cpu ? policy.minAbsoluteCpuMs : policy.minAbsoluteMs;
   if (Math.abs(m.relativeChange) < policy.minRelative) return `${head}, below the ${(policy.minRelative * 100).toFixed(0)} % floor ${stat}`;
-  if (Math.abs(m.candidateMedian - m.baselineMedian) < floor) return `${head}, below the ${floor} ms floor ${stat}`;
+  if (Math.abs(m.baselineMedian * m.relativeChange) < floor) return `${head}, below the ${floor} ms floor ${stat}`;
   return `${head}, not significant at α=${policy.alpha} ${stat}`;
 }
 
