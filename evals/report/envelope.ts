@@ -166,6 +166,10 @@ export const EvalSummarySchema = z.strictObject({
   latencyP95Ms: nonNegative.optional(),
   latencyP99Ms: nonNegative.optional(),
   tokens: TokenUsageSchema.optional(),
+  /** Gold or live runs that failed by crossing their case's budget (stopped, kind `budget`). */
+  overBudget: count.optional(),
+  /** The judges' model usage over the run, apart from the agent's `tokens` and `costUsd`. */
+  judgeUsage: JudgeUsageSchema.optional(),
   /** Per category: runs, passes and pass rate (errors count as runs that did not pass). */
   perCategory: z.record(z.string(), z.strictObject({ runs: count, passed: count, passRate: rate })).optional(),
   /** Per grader: runs where it was applied (not skipped); in simulated mode its own specificity and sensitivity. */

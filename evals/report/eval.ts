@@ -159,6 +159,11 @@ function perGrader(results: readonly EvalResult[]): NonNullable<EvalSummary['per
   return out;
 }
 
+/** The judges' calls, tokens and cost over the results: never part of the agent's own tokens or cost. */
+export function judgeUsage(results: readonly EvalResult[]): { calls: number; input: number; output: number; costUsd: number } {
+  return results.reduce((a, r) => ({ calls: a.calls + (r.judgeUsage?.calls ?? 0), input: a.input + (r.judgeUsage?.input ?? 0), output: a.output + (r.judgeUsage?.output ?? 0), costUsd: a.costUsd + (r.judgeUsage?.costUsd ?? 0) }), { calls: 0, input: 0, output: 0, costUsd: 0 });
+}
+
 /**
  * The eval summary, recomputed from results alone (so merged reports stay consistent) with the measures above.
  * A measure over nothing is written as its neutral value (pass rate 0, tool success 1), since the envelope
@@ -196,6 +201,8 @@ export function summariseEval(results: readonly EvalResult[], k = 1): EvalSummar
     latencyP95Ms: percentile(latencies, 95),
     latencyP99Ms: percentile(latencies, 99),
     tokens: { input: results.reduce((s, r) => s + r.tokens.input, 0), output: results.reduce((s, r) => s + r.tokens.output, 0) },
+    overBudget: qualityRuns(results).filter((r) => r.failure?.kind === 'budget').length,
+    ...(results.some((r) => r.judgeUsage) ? { judgeUsage: judgeUsage(results) } : {}),
     perCategory,
     perGrader: perGrader(results),
   };
@@ -230,6 +237,7 @@ export function problemsOf(results: readonly EvalResult[]): string[] {
   return results.flatMap((r) => {
     const id = resultId(r);
     if (r.error) return [`HARNESS ERROR ${id}: [${r.error.code ?? ''}] ${r.error.message.split('\n')[0]}`];
+    if (!isFaulty(r) && r.failure?.kind === 'budget') return [`OVER BUDGET ${id}: ${r.failure.reason}`];
     if (isFaulty(r) && r.pass) return [`UNCAUGHT ${id}: every grader passed (${r.graders.filter((g) => !g.skipped).map((g) => g.id).join(', ')})`];
     if (!isFaulty(r) && !passed(r)) return [`${r.variant === 'gold' ? 'GOLD FAIL' : 'FAIL'} ${id}: ${r.graders.filter((g) => !g.pass && !g.skipped).map((g) => `${g.id}: ${g.reason}`).join(' | ')}`];
     return [];
