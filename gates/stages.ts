@@ -87,7 +87,7 @@ export const STAGES: readonly Stage[] = [
     timeoutMs: 30 * MINUTE,
     irrelevant: [...DOCUMENTATION, ...DEPLOYMENT],
   },
-  { kind: 'load', title: 'load smoke', script: 'load', subcommand: 'load', args: (dir) => ['--out', defaultReportPath('load', dir)], timeoutMs: 10 * MINUTE, irrelevant: [...DOCUMENTATION, ...DEPLOYMENT], exclusive: true },
+  { kind: 'load', title: 'load smoke', script: 'load', subcommand: 'load', args: (dir) => ['--against', 'auto', '--out', defaultReportPath('load', dir)], timeoutMs: 10 * MINUTE, irrelevant: [...DOCUMENTATION, ...DEPLOYMENT], exclusive: true },
   { kind: 'chaos', title: 'chaos drills', script: 'chaos', subcommand: 'chaos', args: (dir) => ['--out', defaultReportPath('chaos', dir)], timeoutMs: 15 * MINUTE, irrelevant: [...DOCUMENTATION, ...DEPLOYMENT_BUT_MONITORING], exclusive: true },
 ];
 
