@@ -65,6 +65,28 @@ describe('a refusing during phase measures exactly the refusal', () => {
   });
 });
 
+describe('a fault that heals itself (mayServe: Sentinel failover) may serve or refuse, nothing else', () => {
+  const HEALS = { ...REFUSE, mayServe: true };
+  it('holds with served and quickly refused requests, and needs no refusal', () => {
+    expect(refusalPhase([refused(1, 10.1), sample(2, 10.4, 200, 900), sample(3, 10.8, 200, 700)], 10, HEALS)).toMatchObject({ held: true, refused: 1, wrong: 0 });
+    expect(refusalPhase([sample(1, 10.4, 200, 900)], 10, HEALS).held).toBe(true);
+  });
+  it.each([
+    ['a request that hung', sample(2, 10.5, 0, 10_000)],
+    ['a 500', sample(2, 10.5, 500, 30, 'AGT_ERR_INTERNAL')],
+    ['a slow refusal', refused(2, 10.5, 2_500)],
+  ])('still fails on %s', (_name, bad) => {
+    expect(refusalPhase([refused(1, 10.1), bad], 10, HEALS).held).toBe(false);
+  });
+});
+
+describe('the accepted data-loss window', () => {
+  it('is refused when it would forgive more than 5 s of writes', () => {
+    expect(hypothesisProblems(serve({ rpoSeconds: 10 }))).toEqual([expect.stringMatching(/^rpoSeconds 10/)]);
+    expect(hypothesisProblems(serve({ rpoSeconds: 1 }))).toEqual([]);
+  });
+});
+
 const quality = (results: QualityResult['results']): QualityResult => ({ cases: results.length, answered: results.filter((r) => r.answered).length, passed: results.filter((r) => r.pass).length, results });
 const unanswered = (id: string, status: number, code?: string) => ({ id, answered: false, pass: false, reason: `no answer (HTTP ${status}${code ? ` ${code}` : ''})`, status, ...(code ? { code } : {}) });
 
