@@ -7,6 +7,7 @@ import {
   compareReports,
   defaultReportPath,
   EvalModeSchema,
+  flipsAgainst,
   formatShard,
   problemsOf,
   readReport,
@@ -17,7 +18,9 @@ import {
   type EvalReport,
   type EvalResult,
   type EvalSummary,
+  type Flips,
 } from './report/index.js';
+import { formatMarkdown } from './markdown.js';
 import { judgeFrom } from './judge-model.js';
 import { runEval } from './runner.js';
 import { recover } from './recovery.js';
@@ -61,6 +64,7 @@ export function formatSummary(report: Pick<EvalReport, 'mode' | 'model' | 'summa
       ([g, v]) => `  ${g.padEnd(20)} ${String(v.runs).padStart(5)} ${String(v.skipped).padStart(8)} ${pct(v.specificity).padStart(12)} ${pct(v.sensitivity).padStart(12)}`,
     ),
   ];
+  if (s.flaky?.length) lines.push('', `  ${s.flaky.length} flaky (passed and failed across repeats):`, ...s.flaky.map((g) => `  ~ ${g}: ${s.perCase?.[g]?.passed ?? 0}/${s.perCase?.[g]?.runs ?? 0} as expected`));
   const problems = problemsOf(report.results);
   if (problems.length) lines.push('', `  ${problems.length} problem(s):`, ...problems.map((p) => `  - ${p}`));
   return `${lines.join('\n')}\n`;
@@ -86,7 +90,7 @@ function progress(result: EvalResult, done: number, total: number): void {
  * error, a simulated gold run that failed, or a regression against --baseline. How good is good enough (pass rate,
  * grader sensitivity…) is the gate's to judge, with the floors of gates/policy.yaml.
  */
-export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<Task> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison }> {
+export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<Task> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison; flips?: Flips }> {
   const recovery = await recover(await buildTask(opts, config, { onResult: opts.json ? undefined : progress, ...extra }), opts);
   const { mode, recordTo } = recovery.task;
   const run = await runEval(recovery.task);
@@ -109,12 +113,18 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
   await recovery.journal.remove();
   await writeFile(join(dirname(opts.out), 'junit.xml'), toJunit(results));
   let comparison: Comparison | undefined;
-  if (opts.baseline) comparison = compareReports(await readReport(opts.baseline, 'eval'), report);
+  let flips: Flips | undefined;
+  if (opts.baseline) {
+    const base = await readReport(opts.baseline, 'eval');
+    comparison = compareReports(base, report);
+    flips = flipsAgainst(base.results, report.results);
+  }
+  await writeFile(join(dirname(opts.out), 'summary.md'), formatMarkdown(report, flips));
   let exitCode = 0;
   if (mode === 'simulated' && results.some((r) => r.variant === 'gold' && !r.pass)) exitCode = 1;
   if (results.some((r) => r.error)) exitCode = 1;
   if (comparison?.verdict === 'regressed') exitCode = 1;
-  return { exitCode, report, comparison };
+  return { exitCode, report, comparison, flips };
 }
 
 export { formatCalibration };

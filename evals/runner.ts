@@ -8,6 +8,8 @@ import { resultId, type EvalResult } from './report/index.js';
 import { cassetteId, variantCassette, variantsOf } from './scripts.js';
 import { startSimulator, type Simulator } from './sim/index.js';
 import { targets } from './targets/index.js';
+import { writeTrajectory } from './trajectories.js';
+import type { Trajectory } from './graders/index.js';
 import type { Job, Task } from './types.js';
 
 /**
@@ -61,13 +63,24 @@ export async function runEval(task: Task): Promise<{ results: EvalResult[]; mode
     let done = 0;
     // A model refusing for rate or capacity (after its own retries) slows the whole run down, not just that case.
     const limit = adaptiveLimit(task.concurrency);
+    const trajectories = new Map<string, Trajectory | undefined>();
+    const writes: Promise<void>[] = [];
     const results = await engines[task.engine].run({
       task,
       jobs: todo,
-      execute: (job) => limit.run(() => target.execute(job, task, web), (x) => refusedForRate(x.error?.message)),
+      execute: async (job) => {
+        const x = await limit.run(() => target.execute(job, task, web), (e) => refusedForRate(e.error?.message));
+        trajectories.set(resultId({ caseId: job.c.id, variant: job.variant, repeat: job.repeat }), x.trajectory);
+        return x;
+      },
       deps: task.deps ?? { judge: judgeFrom(task.config) },
-      onResult: (r) => task.onResult?.(r, ++done, todo.length),
+      onResult: (r) => {
+        if (task.trajectoriesDir) writes.push(writeTrajectory(task.trajectoriesDir, r, trajectories.get(resultId(r))));
+        trajectories.delete(resultId(r));
+        task.onResult?.(r, ++done, todo.length);
+      },
     });
+    await Promise.all(writes);
     const order = new Map(plan.map((id, i) => [id, i]));
     results.sort((a, b) => order.get(resultId(a))! - order.get(resultId(b))!);
     return { results, model: modelName, plan, lowestConcurrency: limit.lowest() };

@@ -82,6 +82,7 @@ export async function buildTask(opts: EvalCommandOptions, config: Config, extra:
     cassettes: opts.cassettes,
     recordTo: opts.record ? (typeof opts.record === 'string' ? opts.record : defaultRecording()) : undefined,
     promptfooOutDir: join(dirname(opts.out), 'promptfoo'),
+    trajectoriesDir: dirname(opts.out),
     ...extra,
   };
 }

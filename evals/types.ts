@@ -57,6 +57,8 @@ export interface Task {
   toolOverrides?: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
   /** Grader dependencies (the judges); default: the judge model of the configuration. */
   deps?: GraderDeps;
+  /** Where each result's trajectory is written (`trajectories/<case>.<variant>.<repeat>.json` under it); none when unset. */
+  trajectoriesDir?: string;
   /** Result ids already done (resume, retry): the runner plans them but does not run them again. */
   skip?: ReadonlySet<string>;
   onResult?: (result: EvalResult, done: number, total: number) => void;

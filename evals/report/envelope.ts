@@ -166,6 +166,10 @@ export const EvalSummarySchema = z.strictObject({
   latencyP95Ms: nonNegative.optional(),
   latencyP99Ms: nonNegative.optional(),
   tokens: TokenUsageSchema.optional(),
+  /** (case, variant) groups whose repeats went both as expected and not: flaky verdicts (with --repeat). */
+  flaky: z.array(z.string()).optional(),
+  /** Per (case, variant) group: runs, runs that went as expected (gold/live passed, faulty caught) and their rate. */
+  perCase: z.record(z.string(), z.strictObject({ runs: count, passed: count, passRate: rate })).optional(),
   /** Gold or live runs that failed by crossing their case's budget (stopped, kind `budget`). */
   overBudget: count.optional(),
   /** The judges' model usage over the run, apart from the agent's `tokens` and `costUsd`. */

@@ -1,4 +1,4 @@
-import { asExpected, compareResults, summariseEval, type EvalResult } from './index.js';
+import { asExpected, compareResults, flakyGroups, flipsAgainst, summariseEval, type EvalResult } from './index.js';
 
 function result(caseId: string, pass: boolean, variant = 'gold', repeat = 0): EvalResult {
   return { caseId, category: 'file-search', variant, repeat, pass, score: pass ? 1 : 0, graders: [], latencyMs: 1, tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [] };
@@ -64,5 +64,18 @@ describe('summarise', () => {
     expect(s.sensitivity).toBeCloseTo(1 / 2, 12);
     expect(s.harnessErrorRate).toBeCloseTo(1 / 7, 12);
     expect(s.passRate).toBeCloseTo(3 / 5, 12);
+  });
+});
+
+describe('flips against a baseline, per (case, variant) group', () => {
+  const r = (caseId: string, repeat: number, pass: boolean, error = false): EvalResult => ({
+    caseId, category: 'x', variant: 'gold', repeat, pass, score: pass ? 1 : 0, graders: [], latencyMs: 1, tokens: { input: 0, output: 0 }, costUsd: 0, toolCalls: [],
+    ...(error ? { error: { code: 'EVL_ERR_HARNESS_FAILED', message: 'down' } } : {}),
+  });
+  it('names regressed, fixed, newly flaky and steadied groups; a harness error makes nothing flaky', () => {
+    const base = [r('a', 0, true), r('a', 1, true), r('b', 0, false), r('b', 1, false), r('c', 0, true), r('c', 1, true), r('d', 0, true), r('d', 1, false), r('e', 0, true), r('e', 1, true)];
+    const cand = [r('a', 0, false), r('a', 1, false), r('b', 0, true), r('b', 1, true), r('c', 0, true), r('c', 1, false), r('d', 0, true), r('d', 1, true), r('e', 0, true), r('e', 1, false, true)];
+    expect(flipsAgainst(base, cand)).toEqual({ regressed: ['a gold'], fixed: ['b gold'], newlyFlaky: ['c gold'], steadied: ['d gold'] });
+    expect(flakyGroups(cand)).toEqual(['c gold']);
   });
 });

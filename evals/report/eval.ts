@@ -159,6 +159,62 @@ function perGrader(results: readonly EvalResult[]): NonNullable<EvalSummary['per
   return out;
 }
 
+export type GroupState = 'pass' | 'fail' | 'flaky';
+
+/**
+ * Per (case, variant) group: its judged runs, those that went as expected, the rate, and its state over the
+ * repeats. Harness errors are left out: they say nothing about the agent, so they make nothing flaky.
+ */
+export function perCase(results: readonly EvalResult[]): Record<string, { runs: number; passed: number; passRate: number; state: GroupState }> {
+  const out: Record<string, { runs: number; passed: number; passRate: number; state: GroupState }> = {};
+  for (const r of results.filter((x) => !x.error)) {
+    const e = (out[groupId(r)] ??= { runs: 0, passed: 0, passRate: 0, state: 'pass' });
+    e.runs++;
+    if (asExpected(r)) e.passed++;
+    e.passRate = e.passed / e.runs;
+    e.state = e.passed === e.runs ? 'pass' : e.passed === 0 ? 'fail' : 'flaky';
+  }
+  return out;
+}
+
+/** Groups whose repeats both went as expected and did not: a verdict the same code does not give twice. */
+export function flakyGroups(results: readonly EvalResult[]): string[] {
+  return Object.entries(perCase(results))
+    .filter(([, g]) => g.state === 'flaky')
+    .map(([id]) => id);
+}
+
+export interface Flips {
+  /** Went as expected in every baseline repeat, in none of the candidate's. */
+  regressed: string[];
+  /** The other way round. */
+  fixed: string[];
+  /** Flaky in the candidate, not in the baseline. */
+  newlyFlaky: string[];
+  /** Flaky in the baseline, steady (either way) in the candidate. */
+  steadied: string[];
+}
+
+/**
+ * Per (case, variant) group, how the candidate's verdict moved from the baseline's (groups in both only). With
+ * --repeat a group is pass, fail or flaky over its repeats, so a single unlucky run is not called a regression.
+ *
+ * @example
+ *   flipsAgainst(base.results, cand.results); // { regressed: ['fs-owner gold'], fixed: [], newlyFlaky: [], steadied: [] }
+ */
+export function flipsAgainst(base: readonly EvalResult[], candidate: readonly EvalResult[]): Flips {
+  const b = perCase(base);
+  const flips: Flips = { regressed: [], fixed: [], newlyFlaky: [], steadied: [] };
+  for (const [id, c] of Object.entries(perCase(candidate))) {
+    const was = b[id]?.state;
+    if (!was || was === c.state) continue;
+    if (c.state === 'flaky') flips.newlyFlaky.push(id);
+    else if (was === 'flaky') flips.steadied.push(id);
+    else (c.state === 'fail' ? flips.regressed : flips.fixed).push(id);
+  }
+  return flips;
+}
+
 /** The judges' calls, tokens and cost over the results: never part of the agent's own tokens or cost. */
 export function judgeUsage(results: readonly EvalResult[]): { calls: number; input: number; output: number; costUsd: number } {
   return results.reduce((a, r) => ({ calls: a.calls + (r.judgeUsage?.calls ?? 0), input: a.input + (r.judgeUsage?.input ?? 0), output: a.output + (r.judgeUsage?.output ?? 0), costUsd: a.costUsd + (r.judgeUsage?.costUsd ?? 0) }), { calls: 0, input: 0, output: 0, costUsd: 0 });
@@ -202,6 +258,8 @@ export function summariseEval(results: readonly EvalResult[], k = 1): EvalSummar
     latencyP99Ms: percentile(latencies, 99),
     tokens: { input: results.reduce((s, r) => s + r.tokens.input, 0), output: results.reduce((s, r) => s + r.tokens.output, 0) },
     overBudget: qualityRuns(results).filter((r) => r.failure?.kind === 'budget').length,
+    flaky: flakyGroups(results),
+    perCase: Object.fromEntries(Object.entries(perCase(results)).map(([id, g]) => [id, { runs: g.runs, passed: g.passed, passRate: g.passRate }])),
     ...(results.some((r) => r.judgeUsage) ? { judgeUsage: judgeUsage(results) } : {}),
     perCategory,
     perGrader: perGrader(results),
