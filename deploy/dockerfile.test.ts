@@ -41,9 +41,9 @@ const runtime = stages.at(-1) as Stage;
 const all = (stage: Stage, op: string) => stage.body.filter((i) => i.op === op).map((i) => i.args);
 
 describe('deploy/Dockerfile', () => {
-  it('is multi-stage with a dependency stage and a runtime stage on the same Node 20 base', () => {
-    expect(stages.map((s) => s.name)).toEqual(['deps', 'check', 'runtime']);
-    expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+-bookworm-slim$/m);
+  it('is multi-stage with a dependency, a build and a runtime stage on the same Node 24 base', () => {
+    expect(stages.map((s) => s.name)).toEqual(['deps', 'build', 'runtime']);
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:24(\.\d+)*-bookworm-slim$/m);
     for (const s of stages) expect(s.from).toBe('${NODE_IMAGE}');
   });
 
@@ -54,17 +54,16 @@ describe('deploy/Dockerfile', () => {
     const nodeModules = all(runtime, 'COPY').filter((c) => c.includes('node_modules'));
     expect(nodeModules).toEqual(['--from=deps /app/node_modules ./node_modules']);
     for (const s of stages) expect(all(s, 'RUN').join(' '), s.name).not.toMatch(/npm install\b/);
-    // tsx runs the TypeScript at runtime, so it must be a production dependency.
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies.tsx).toBeDefined();
   });
 
-  it('ships every source directory the CLI is built from (tsconfig include, minus deploy and docs, which hold only documentation and its tests)', () => {
-    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
-    const copied = all(runtime, 'COPY').map((c) => c.split(/\s+/).at(-1)?.replace(/^\.\//, ''));
-    for (const dir of tsconfig.include.filter((d) => !d.includes('*') && d !== 'deploy' && d !== 'docs')) expect(copied, dir).toContain(dir);
-    // Sources come from the type-checked stage, never straight from the build context.
-    for (const c of all(runtime, 'COPY')) expect(c).toMatch(/^--from=(deps|check) /);
+  it('ships the compiled service (dist/, from a type-checked build) and no TypeScript source', () => {
+    const build = stages.find((s) => s.name === 'build') as Stage;
+    expect(all(build, 'RUN').join(' ')).toMatch(/npx tsc --noEmit && npm run build/);
+    const copies = all(runtime, 'COPY');
+    expect(copies).toContain('--from=build /app/dist ./dist');
+    // Nothing comes straight from the build context, and no source folder ships.
+    for (const c of copies) expect(c).toMatch(/^--from=(deps|build) /);
+    for (const dir of ['agent', 'bin', 'evals', 'gates', 'load', 'chaos']) expect(copies.map((c) => c.split(/\s+/).at(-1)), dir).not.toContain(`./${dir}`);
   });
 
   it('runs as a numeric non-root user with writable /workspace and /tmp volumes', () => {
@@ -82,7 +81,10 @@ describe('deploy/Dockerfile', () => {
     const health = all(runtime, 'HEALTHCHECK');
     expect(health).toHaveLength(1);
     expect(health[0]).toMatch(/--interval=\d+s .*CMD .*127\.0\.0\.1:8000\/health/);
-    expect(all(runtime, 'ENTRYPOINT')).toEqual(['["node", "bin/luminamind", "serve"]']);
+    expect(all(runtime, 'ENTRYPOINT')).toEqual(['["node", "dist/bin/service.js", "serve"]']);
+    // The entry the image runs is the one tsconfig.build.json compiles.
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { files: string[] };
+    expect(build.files).toEqual(['bin/service.ts']);
     expect(all(runtime, 'ENV').join(' ')).toMatch(/HOST=0\.0\.0\.0 .*PORT=8000 .*METRICS_PORT=9090/);
   });
 });
