@@ -8,7 +8,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Each run gets a private TMPDIR; leftovers are listed, then removed (vitest.global-setup.ts).
+    // Temp folders left behind by the run are listed (vitest.global-setup.ts).
     globalSetup: ['vitest.global-setup.ts'],
     projects: [
       {

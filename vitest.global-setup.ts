@@ -1,22 +1,19 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /**
- * Tests clean up their temp folders. Every run gets a private TMPDIR (workers inherit it, so `os.tmpdir()` points
- * there); at the end whatever is left in it is listed as a leftover — a test that did not clean up — and the folder
- * is removed, so a run never litters /tmp. Set VITEST_TMP_LEFTOVERS=fail to make leftovers fail the run.
+ * Tests clean up their temp folders: the run lists what appeared in the temp directory while it ran and is still
+ * there at the end. On a shared machine another process's folders may show up too, so this warns; set
+ * VITEST_TMP_LEFTOVERS=fail to make leftovers fail the run (on a machine of your own, or CI).
+ * Tests keep the real temp directory: the simulator's cassettes key on `/tmp/<one folder>` paths.
  */
 export default function setup(): () => void {
-  const outer = tmpdir();
-  const dir = mkdtempSync(join(outer, 'vitest-run-'));
-  process.env.TMPDIR = dir;
+  const dir = tmpdir();
+  const before = new Set(readdirSync(dir));
   return () => {
-    const left = readdirSync(dir);
-    process.env.TMPDIR = outer;
-    rmSync(dir, { recursive: true, force: true });
+    const left = readdirSync(dir).filter((name) => !before.has(name));
     if (left.length === 0) return;
-    const message = `${left.length} temp folder(s) left by tests (name them in a test's afterAll/afterEach cleanup): ${left.sort().join(', ')}`;
+    const message = `${left.length} temp folder(s) appeared in ${dir} during the run and are still there (a test that does not clean up?): ${left.sort().join(', ')}`;
     if (process.env.VITEST_TMP_LEFTOVERS === 'fail') throw new Error(message);
     process.stderr.write(`\nwarning: ${message}\n`);
   };
