@@ -41,6 +41,16 @@ export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: st
   const say = (text: string) => io.output.write(`${text}\n`);
   let threadId = startThreadId ?? randomUUID();
   const approvedForSession = new Set<string>();
+  // Loaded on use, like the agent: `--help` imports this module and should not wait for every tool.
+  const { checkToolInput, isToolName } = await import('../tools/index.js');
+  /** A ✘ line for each decided call that will not succeed: rejected, or approved with arguments the tool refuses. */
+  const announceFailures = (actions: PendingAction[], decisions: Decision[]) => {
+    actions.forEach((action, i) => {
+      if (decisions[i]?.type === 'reject') return say(`  ✘ ${action.name} rejected: not run`);
+      const invalid = isToolName(action.name) ? checkToolInput(action.name, action.args) : undefined;
+      if (invalid) say(`  ✘ ${action.name} [${invalid.code}] ${invalid.message}`);
+    });
+  };
   const lines = rl[Symbol.asyncIterator]();
   const ask = async (prompt: string): Promise<string | undefined> => {
     io.output.write(prompt);
@@ -113,6 +123,7 @@ export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: st
         endStream();
         const decisions = await decide(result.pendingActions);
         if (!decisions) return rl.close();
+        announceFailures(result.pendingActions, decisions);
         result = await agent.run({ threadId, decisions, onEvent, onToken });
       }
       endStream();

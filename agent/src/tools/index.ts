@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolInputInvalidError, ToolUnknownError, errorCode } from '../errors.js';
-import type { ToolContext, ToolDefinition, ToolResult } from './support/types.js';
+import type { ToolContext, ToolDefinition, ToolErrorResult, ToolResult } from './support/types.js';
 import { toolError } from './support/types.js';
 import { readFileTool } from './read-file.js';
 import { writeFileTool } from './write-file.js';
@@ -69,6 +69,14 @@ export function isToolName(name: string): name is ToolName {
 /** The tools that change the workspace or run programs: approval-gated and never cached. */
 export const MUTATING_TOOLS = TOOL_NAMES.filter((n) => tools[n].mutating);
 
+/** The error result (AGT_ERR_TOOL_INPUT_INVALID, each bad field named) that `input` would get from the tool; undefined when valid. */
+export function checkToolInput(name: ToolName, input: unknown): ToolErrorResult | undefined {
+  const parsed = tools[name].schema.safeParse(input);
+  if (parsed.success) return undefined;
+  const err = new ToolInputInvalidError(name, z.prettifyError(parsed.error).replaceAll('\n', '; '));
+  return toolError(err.message, err.code);
+}
+
 /**
  * Runs one tool exactly as the agent does: unknown name → throws (a usage error); invalid input or any
  * failure inside the tool → an error result (data), so the model can read why and recover.
@@ -77,10 +85,7 @@ export async function runTool(name: string, rawInput: unknown, ctx: ToolContext)
   if (!isToolName(name)) throw new ToolUnknownError(name, TOOL_NAMES.join(', '));
   const tool: ToolDefinition = tools[name];
   const parsed = tool.schema.safeParse(rawInput);
-  if (!parsed.success) {
-    const err = new ToolInputInvalidError(name, z.prettifyError(parsed.error).replaceAll('\n', '; '));
-    return toolError(err.message, err.code);
-  }
+  if (!parsed.success) return checkToolInput(name, rawInput)!;
   try {
     return await tool.run(parsed.data, ctx);
   } catch (err) {
