@@ -28,7 +28,7 @@ export function registerServeCommand(program: Command): void {
       'after',
       `
 Routes: POST /v1/chat, POST /v1/threads/:id/approvals, GET|DELETE /v1/threads/:id, POST /v1/feedback,
-GET /health, GET /ready, GET /metrics, GET /docs/json (OpenAPI).
+GET /health, GET /ready, GET /metrics, GET /docs (API browser), GET /docs/json (OpenAPI).
 Auth: AUTH=apikey (default) with API_KEY_HASHES (sha256 hex of each key); AUTH=none only on a loopback HOST.`,
     )
     .action(async (opts: { shutdownDeadlineMs: string }) => {
