@@ -188,7 +188,7 @@ Examples:
     .option('--out <file>', 'write the calibration result as JSON here', 'reports/eval/calibration.json')
     .action(async (_opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<{ set: string; out: string; json?: boolean }>();
-      const report = await calibrate(await loadCalibrationSet(opts.set), { judge: judgeFrom(loadConfig()) });
+      const report = await calibrate(await loadCalibrationSet(opts.set), judgeFrom(loadConfig()));
       await mkdir(dirname(opts.out), { recursive: true });
       await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatCalibration(report));

@@ -133,7 +133,7 @@ export async function calibrate(items: readonly CalibrationItem[], deps: GraderD
     byKind,
     recallByErrorKind,
   };
-  if (!deps.judge) report.graders.judge = { run: false, reason: 'not run: no JUDGE_MODEL configured' };
+  if (!deps.judge && !deps.judges?.length) report.graders.judge = { run: false, reason: 'not run: no JUDGE_MODEL configured' };
   else {
     const judgePairs: { id: string; predicted: boolean; actual: boolean }[] = [];
     const jp = graders.judge.params.parse({ rubric: 'Every claim in the answer is supported by the evidence.', criterion: 'faithfulness' });

@@ -81,8 +81,8 @@ async function runWithPromptfoo(run: EngineRun): Promise<EvalResult[]> {
   };
 
   const tests = jobs.map((job) => {
-    const expectations = expectationsOf(job.c).filter((e) => e.grader !== 'judge' || run.deps.judge);
-    const skippedJudges = expectationsOf(job.c).filter((e) => e.grader === 'judge' && !run.deps.judge);
+    const expectations = expectationsOf(job.c).filter((e) => e.grader !== 'judge' || run.deps.judge || run.deps.judges?.length);
+    const skippedJudges = expectationsOf(job.c).filter((e) => e.grader === 'judge' && !run.deps.judge && !run.deps.judges?.length);
     const slot = slots.get(keyOf(job))!;
     for (const _ of skippedJudges) slot.graded.push({ id: 'judge', pass: false, score: 0, reason: 'not run: no JUDGE_MODEL configured', skipped: true });
     return {

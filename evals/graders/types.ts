@@ -37,8 +37,19 @@ export interface GraderOutcome {
 /** A judge model: gets a prompt, returns the raw text. Absent when JUDGE_MODEL is not configured. */
 export type JudgeFn = (prompt: string) => Promise<string>;
 
+/** A judge asked for a structured verdict (JSON schema), at a fixed temperature and seed that are recorded with it. */
+export interface JudgeModel {
+  model: string;
+  temperature: number;
+  seed: number;
+  ask(prompt: string): Promise<{ text: string; usage: { calls: number; input: number; output: number; costUsd: number } }>;
+}
+
 export interface GraderDeps {
+  /** The plain form (tests, examples): one judge returning text. */
   judge?: JudgeFn;
+  /** Judge models (JUDGE_MODEL, comma-separated for several): their majority decides; wins over `judge`. */
+  judges?: JudgeModel[];
 }
 
 export type GraderKind = 'deterministic' | 'trajectory' | 'workspace' | 'safety' | 'grounding' | 'judge';
