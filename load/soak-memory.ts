@@ -3,6 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { startRedis } from '../agent/src/index.js';
 import { startSimulator } from '../evals/sim/index.js';
 import { startServiceProcess } from './service-process.js';
 
@@ -11,6 +13,9 @@ import { startServiceProcess } from './service-process.js';
 // thread (one-tool and plain answers alternating). Prints RSS (from /proc/<pid>/status) idle after start, after the
 // warm-up, after `first` more requests and after `further` more, the growth over the last stretch (goal ≤ 10 %),
 // the workspace folders left on disk and the evictions counted. Not a test.
+// Redis mode (`--redis yes [--ttl 3600]`): checkpoints go to a private redis-server (a free 127.0.0.1 port, temp dir,
+// killed at the end) with CHECKPOINT_TTL_SECONDS = --ttl; each row adds Redis's used_memory and key count, and the
+// share of keys that carry an expiry (every one must, or Redis grows without bound; load/soak-redis-ttl.int.test.ts).
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length - 1; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -19,6 +24,8 @@ const first = Number(args.get('first') ?? 500);
 const further = Number(args.get('further') ?? 2000);
 const concurrency = Number(args.get('concurrency') ?? 4);
 const maxThreads = args.get('max-threads');
+const redisMode = args.get('redis') === 'yes';
+const ttlSeconds = args.get('ttl') ?? '3600';
 
 const USER_TOOL = 'List the files in my workspace';
 const USER_PLAIN = 'Say hello';
@@ -38,6 +45,15 @@ function rssMb(pid: number): { rss: number; peak: number } {
 
 const sim = await startSimulator({ cassettes });
 const root = await mkdtemp(join(tmpdir(), 'lm-soak-'));
+const redis = redisMode ? await startRedis() : undefined;
+const redisClient = redis ? new Redis(redis.url) : undefined;
+async function redisRow(): Promise<{ redisMb?: number; keys?: number; withTtl?: number }> {
+  if (!redisClient) return {};
+  const info = await redisClient.info('memory');
+  const keyspace = await redisClient.info('keyspace');
+  const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
+  return { redisMb: used / 1024 / 1024, keys: Number(/keys=(\d+)/.exec(keyspace)?.[1] ?? 0), withTtl: Number(/expires=(\d+)/.exec(keyspace)?.[1] ?? 0) };
+}
 const svc = await startServiceProcess({
   OPENAI_BASE_URL: sim.url,
   OPENAI_API_KEY: 'soak',
@@ -47,6 +63,7 @@ const svc = await startServiceProcess({
   LOG_LEVEL: 'info',
   RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
   ...(maxThreads ? { CHECKPOINT_MEMORY_MAX_THREADS: maxThreads } : {}),
+  ...(redis ? { REDIS_URL: redis.url, CHECKPOINT_TTL_SECONDS: ttlSeconds } : {}),
 });
 const pid = svc.pid()!;
 let sent = 0;
@@ -68,25 +85,27 @@ async function load(count: number): Promise<void> {
 
 try {
   await sleep(2_000);
-  const rows: { at: string; requests: number; rss: number; peak: number }[] = [];
-  const mark = (at: string) => rows.push({ at, requests: sent, ...rssMb(pid) });
-  mark('idle after start');
+  const rows: ({ at: string; requests: number; rss: number; peak: number } & Awaited<ReturnType<typeof redisRow>>)[] = [];
+  const mark = async (at: string) => rows.push({ at, requests: sent, ...rssMb(pid), ...(await redisRow()) });
+  await mark('idle after start');
   await load(warmup);
-  mark('after warm-up');
+  await mark('after warm-up');
   await load(first);
-  mark(`after ${first} more`);
+  await mark(`after ${first} more`);
   const base = rows.at(-1)!.rss;
   await load(further);
-  mark(`after ${further} more`);
+  await mark(`after ${further} more`);
   await sleep(2_000);
-  mark('idle 2 s later');
+  await mark('idle 2 s later');
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   const evictions = [...metrics.matchAll(/^luminamind_store_evictions_total\{([^}]*)\} (\d+)/gm)].map((m) => `${m[1]}: ${m[2]}`);
   const folders = (await readdir(root)).length;
 
-  console.log('| point | requests | RSS MB | peak RSS MB |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} |`);
+  const redisCols = (r: (typeof rows)[number]) => (redis ? ` ${r.redisMb?.toFixed(1)} | ${r.keys} | ${r.withTtl} |` : '');
+  console.log(`| point | requests | RSS MB | peak RSS MB |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
+  console.log(`|---|---|---|---|${redis ? '---|---|---|' : ''}`);
+  for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} |${redisCols(r)}`);
+  if (redis) console.log(`\nRedis mode: CHECKPOINT_TTL_SECONDS=${ttlSeconds}; every key must expire (keys with TTL = keys), so Redis holds at most ${ttlSeconds} s of writes`);
   const growth = ((rows[3]!.rss - base) / base) * 100;
   console.log(`\nRSS growth over the last ${further} requests: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (goal ≤ 10 %); idle RSS ${rows[0]!.rss.toFixed(0)} MB (goal ≤ 200 MB)`);
   console.log(`workspace folders on disk: ${folders} for ${sent} threads; failures: ${failures}`);
@@ -94,5 +113,7 @@ try {
 } finally {
   await svc.close();
   await sim.close();
+  redisClient?.disconnect();
+  await redis?.close();
   await rm(root, { recursive: true, force: true });
 }
