@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,9 +77,13 @@ describe('the drill copy of deploy/monitoring rules', () => {
 
   it.skipIf(!HAVE_PROMTOOL)('passes promtool check rules', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lm-prom-test-'));
-    writeFileSync(join(dir, 'rules.yaml'), drillCopy.yaml);
-    const r = spawnSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
+    try {
+      writeFileSync(join(dir, 'rules.yaml'), drillCopy.yaml);
+      const r = spawnSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
