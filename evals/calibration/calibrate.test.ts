@@ -1,4 +1,4 @@
-import { agreement, calibrate, CLAIM_KINDS, formatCalibration, loadCalibrationSet, type CalibrationItem } from './calibrate.js';
+import { agreement, calibrate, CLAIM_KINDS, formatCalibration, krippendorffAlpha, loadCalibrationSet, type CalibrationItem } from './calibrate.js';
 
 // Measured with the grounding check as it was before issue 16 (commit 79ca09d), on this same set (363 items):
 // precision 73.1 %, recall 73.4 %, FPR on faithful items 30.4 %, balanced accuracy 71.5 %. The check must keep
@@ -61,5 +61,19 @@ describe('calibration', () => {
     const { CalibrationItemSchema } = await import('./calibrate.js');
     expect(CalibrationItemSchema.safeParse({ id: 'x', label: 'hallucinated', question: 'q', evidence: ['e'], answer: 'a' }).success).toBe(false);
     expect(CalibrationItemSchema.safeParse({ id: 'x', label: 'faithful', kind: 'number', question: 'q', evidence: ['e'], answer: 'a' }).success).toBe(false);
+  });
+});
+
+describe("Krippendorff's alpha and the base rate", () => {
+  it('matches a hand-computed value, is 1 on full agreement and below 0 on systematic disagreement', () => {
+    // o00 = 4, o11 = 2, o01 = o10 = 1; n0 = 5, n1 = 3: alpha = 1 - 7·2 / (2·5·3) = 0.5333…
+    expect(krippendorffAlpha([[true, true], [false, false], [true, false], [false, false]])).toBeCloseTo(8 / 15, 12);
+    expect(krippendorffAlpha([[true, true, true], [false, false, false]])).toBe(1);
+    expect(krippendorffAlpha([[true, false], [false, true]])!).toBeLessThan(0);
+    expect(krippendorffAlpha([[true, true]])).toBeNull(); // one category: nothing to tell apart
+    expect(krippendorffAlpha([[true, undefined], [false, false], [true, true]])).toBe(1); // a missing rating is skipped
+  });
+  it('reports the label base rate beside kappa', () => {
+    expect(agreement([{ predicted: true, actual: true }, { predicted: false, actual: false }, { predicted: false, actual: false }, { predicted: true, actual: false }]).baseRate).toBe(0.25);
   });
 });

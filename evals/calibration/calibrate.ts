@@ -56,6 +56,40 @@ export interface Agreement {
   /** (recall + specificity) / 2, the mean of the two per-class accuracies. */
   balancedAccuracy: number | null;
   kappa: number | null;
+  /** Share of positives among the labels: κ and precision read differently at 5 % than at 50 %. */
+  baseRate: number | null;
+}
+
+/**
+ * Krippendorff's alpha for nominal ratings: `units[i]` holds the ratings of unit i by each rater (undefined = not
+ * rated). 1 = perfect agreement, 0 = no better than chance; null when it cannot be computed (no pairable values
+ * or a single category). Built from the coincidence matrix, so it takes any number of raters and missing ratings.
+ *
+ * @example
+ *   krippendorffAlpha([[true, true], [false, false], [true, false], [false, false]]); // 0.5333…
+ */
+export function krippendorffAlpha<T>(units: readonly (readonly (T | undefined)[])[]): number | null {
+  const o = new Map<T, Map<T, number>>();
+  for (const unit of units) {
+    const values = unit.filter((v): v is T => v !== undefined);
+    if (values.length < 2) continue;
+    values.forEach((c, i) =>
+      values.forEach((k, j) => {
+        if (i === j) return;
+        const row = o.get(c) ?? new Map<T, number>();
+        row.set(k, (row.get(k) ?? 0) + 1 / (values.length - 1));
+        o.set(c, row);
+      }),
+    );
+  }
+  const totals = new Map([...o].map(([c, row]) => [c, [...row.values()].reduce((a, b) => a + b, 0)]));
+  const n = [...totals.values()].reduce((a, b) => a + b, 0);
+  let observed = 0;
+  let expected = 0;
+  for (const [c, row] of o) for (const [k, v] of row) if (c !== k) observed += v;
+  for (const [c, nc] of totals) for (const [k, nk] of totals) if (c !== k) expected += nc * nk;
+  if (n < 2 || expected === 0) return null;
+  return 1 - ((n - 1) * observed) / expected;
 }
 
 /** Precision, recall, false-positive rate, balanced accuracy and Cohen's kappa of grader vs label. */
@@ -79,6 +113,7 @@ export function agreement(pairs: readonly { predicted: boolean; actual: boolean 
     fpr,
     balancedAccuracy: recall !== null && fpr !== null ? (recall + 1 - fpr) / 2 : null,
     kappa: n && pe < 1 ? (po - pe) / (1 - pe) : null,
+    baseRate: n ? (tp + fn) / n : null,
   };
 }
 
@@ -101,6 +136,8 @@ export interface CalibrationReport {
   items: number;
   faithful: number;
   hallucinated: number;
+  /** Several judges (JUDGE_MODEL=a,b,c): Krippendorff's alpha of their verdicts across the items. */
+  judges?: { models: string[]; alpha: number | null };
   graders: { grounding?: GroundingCalibration } & Record<string, (Agreement & { run: true; misses: string[] }) | { run: false; reason: string }>;
 }
 
@@ -136,11 +173,14 @@ export async function calibrate(items: readonly CalibrationItem[], deps: GraderD
   if (!deps.judge && !deps.judges?.length) report.graders.judge = { run: false, reason: 'not run: no JUDGE_MODEL configured' };
   else {
     const judgePairs: { id: string; predicted: boolean; actual: boolean }[] = [];
+    const votes: boolean[][] = [];
     const jp = graders.judge.params.parse({ rubric: 'Every claim in the answer is supported by the evidence.', criterion: 'faithfulness' });
     for (const item of items) {
       const out = await graders.judge.grade(jp, trajectory({ answer: item.answer, turns: [item.question], context: item.evidence }), deps);
       judgePairs.push({ id: item.id, predicted: !out.pass, actual: item.label === 'hallucinated' });
+      if (out.judge) votes.push(out.judge.votes.map((v) => !v.pass));
     }
+    if (deps.judges && deps.judges.length > 1) report.judges = { models: deps.judges.map((j) => j.model), alpha: krippendorffAlpha(votes) };
     report.graders.judge = { run: true, ...agreement(judgePairs), misses: judgePairs.filter((p) => p.predicted !== p.actual).map((p) => p.id) };
   }
   return report;
@@ -151,9 +191,9 @@ const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toF
 /** The human-readable calibration table printed by `luminamind eval calibrate`. */
 export function formatCalibration(r: CalibrationReport): string {
   const head = (first: string): string =>
-    `  ${first.padEnd(12)} ${'precision'.padStart(10)} ${'recall'.padStart(8)} ${'FPR'.padStart(7)} ${'bal.acc'.padStart(8)} ${'kappa'.padStart(7)}  tp/fp/fn/tn`;
+    `  ${first.padEnd(12)} ${'precision'.padStart(10)} ${'recall'.padStart(8)} ${'FPR'.padStart(7)} ${'bal.acc'.padStart(8)} ${'kappa'.padStart(7)} ${'base'.padStart(6)}  tp/fp/fn/tn`;
   const row = (id: string, g: Agreement): string =>
-    `  ${id.padEnd(12)} ${pct(g.precision).padStart(10)} ${pct(g.recall).padStart(8)} ${pct(g.fpr).padStart(7)} ${pct(g.balancedAccuracy).padStart(8)} ${(g.kappa === null ? '—' : g.kappa.toFixed(3)).padStart(7)}  ${g.tp}/${g.fp}/${g.fn}/${g.tn}`;
+    `  ${id.padEnd(12)} ${pct(g.precision).padStart(10)} ${pct(g.recall).padStart(8)} ${pct(g.fpr).padStart(7)} ${pct(g.balancedAccuracy).padStart(8)} ${(g.kappa === null ? '—' : g.kappa.toFixed(3)).padStart(7)} ${pct(g.baseRate).padStart(6)}  ${g.tp}/${g.fp}/${g.fn}/${g.tn}`;
   const lines = [
     `calibration over ${r.items} labelled item(s): ${r.faithful} faithful, ${r.hallucinated} hallucinated (positive = hallucinated; FPR = faithful items flagged)`,
     head('grader'),
@@ -170,6 +210,7 @@ export function formatCalibration(r: CalibrationReport): string {
     lines.push(`  caught by error kind: ${Object.entries(g.recallByErrorKind).map(([k, v]) => `${k} ${v.caught}/${v.of}`).join(', ')}`);
     if (g.misses.length) lines.push(`  disagreements: ${g.misses.join(', ')}`);
   }
+  if (r.judges) lines.push(`  judges agree: Krippendorff's alpha ${r.judges.alpha === null ? '—' : r.judges.alpha.toFixed(3)} across ${r.judges.models.join(', ')} (1 = always, 0 = chance)`);
   for (const [id, j] of Object.entries(r.graders)) if (id !== 'grounding' && j?.run && j.misses.length) lines.push(`  ${id} disagreements: ${j.misses.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
