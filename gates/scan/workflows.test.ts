@@ -140,11 +140,15 @@ describe('release.yml', () => {
     const { wf } = await load('release.yml');
     const evidence = wf.jobs.evidence!;
     const run = scripts(evidence);
-    expect(run).toMatch(/npm run eval -- --mode live/);
+    // The live eval runs as a matrix of shards; evidence merges them into one report.
+    const shards = wf.jobs['eval-shards']!;
+    expect(needsOf(evidence)).toContain('eval-shards');
+    expect(scripts(shards)).toMatch(/npm run eval -- --mode live --repeat 3 --shard "\$SHARD\/4"/);
+    expect(run).toMatch(/node bin\/luminamind report merge reports\/eval\/report\.json reports\/eval-shards\/\*\/report\.json --kind eval/);
     expect(run).toMatch(/load -- --profile baseline/);
     expect(run).toMatch(/chaos/);
     expect(run).toMatch(/node bin\/luminamind gate --policy release[\s\S]*node bin\/luminamind promote --key /);
-    const evalStep = evidence.steps.find((s) => /--mode live/.test(s.run ?? ''));
+    const evalStep = shards.steps.find((s) => /--mode live/.test(s.run ?? ''));
     expect(JSON.stringify(evalStep)).toMatch(/secrets\.OPENAI_API_KEY/);
     const promote = evidence.steps.find((s) => /promote --key/.test(s.run ?? ''));
     expect(JSON.stringify(promote)).toMatch(/secrets\.LUMINAMIND_SIGNING_KEY/);
