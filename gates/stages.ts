@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultReportPath, parseReport, writeReport, type GitInfo, type ReportKind, type StageRun } from '../evals/report/index.js';
 import { convertCoverage } from './coverage.js';
+import { readStageTimes, recordStageTime, stageProgress } from './progress.js';
 
 /**
  * A stage that produces one kind of evidence. Data-driven: a later issue adds its npm script (and the
@@ -55,7 +56,7 @@ export const STAGES: readonly Stage[] = [
     args: (dir) => [
       '--coverage.reportOnFailure',
       `--coverage.reportsDirectory=${join(dir, 'coverage/raw')}`,
-      '--reporter=dot',
+      `--reporter=${join(import.meta.dirname, 'vitest-progress-reporter.ts')}`,
       '--reporter=json',
       `--outputFile.json=${join(dir, 'coverage/raw/test-results.json')}`,
     ],
@@ -106,10 +107,17 @@ export const stageCommand = (stage: Pick<Stage, 'script'>): string => `npm run $
  * Runs a stage's npm script with its output on stderr (stdout stays the gate's), killed at its time limit.
  * `command` overrides what runs (tests give a fake runner); the record still names the stage's script.
  */
-export function runStage(stage: Stage, reportsDir: string, command: readonly string[] = ['npm', 'run', '--silent', stage.script, '--', ...stage.args(reportsDir)]): Promise<StageRun> {
+export async function runStage(stage: Stage, reportsDir: string, command?: readonly string[]): Promise<StageRun> {
+  const argv = command ?? ['npm', 'run', '--silent', stage.script, '--', ...stage.args(reportsDir)];
+  // Counts and an estimate instead of raw dots (gates/progress.ts); the estimate starts from this stage's last duration.
+  const previousMs = command ? undefined : (await readStageTimes(reportsDir))[stage.kind];
+  const progress = stageProgress({ label: `gate: ${stage.kind}`, previousMs, write: (line) => process.stderr.write(`${line}\n`), passThrough: (text) => process.stderr.write(text) });
   const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', process.stderr, process.stderr], detached: true });
+  const run = await new Promise<StageRun>((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout?.on('data', progress.output);
+    child.stderr?.on('data', progress.output);
+    const heartbeat = setInterval(progress.tick, 5000);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -120,11 +128,16 @@ export function runStage(stage: Stage, reportsDir: string, command: readonly str
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(heartbeat);
+      progress.stop();
       resolve({ command: stageCommand(stage), exitCode, timedOut, durationMs: Date.now() - started, timeoutMs: stage.timeoutMs });
     };
     child.on('error', () => done(null));
+    // 'exit', not 'close': a grandchild that keeps the pipes open must not hold the gate past the stage.
     child.on('exit', (code) => done(code));
   });
+  if (!command && run.exitCode === 0 && !run.timedOut) await recordStageTime(reportsDir, stage.kind, run.durationMs);
+  return run;
 }
 
 /** Runs a stage's guard under the stage's limit; `command` overrides what runs (tests give a fake one). */
