@@ -185,6 +185,7 @@ async function runPairedLoad(options: LoadOptions): Promise<LoadOutcome> {
           chosen: against.chosen,
           selfComparison: against.selfComparison,
           dependencies: paired.deps,
+          worktree: `${paired.worktree} (removed)`,
           pairs,
           blockSeconds,
           order: paired.order,

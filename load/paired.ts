@@ -28,6 +28,8 @@ export interface PairedRun {
   candidate: BlockRun[];
   baseline: BlockRun[];
   deps: string;
+  /** Where REF was checked out (removed by the time runPaired returns). */
+  worktree: string;
   /** Blocks in the order they were sent, e.g. A B B A A B … (A = baseline). */
   order: string;
 }
@@ -91,7 +93,8 @@ export async function runPaired(options: PairedOptions): Promise<PairedRun> {
     const sim = await startLoadSimulator(profile.latency);
     started.push(() => sim.close());
     // One at a time, each registered for cleanup as soon as it runs: a REF that cannot start must not orphan the other.
-    const baseline = await startServiceTarget(sim, { root: worktree.dir }).catch((err: unknown) => {
+    // A fresh worktree's TypeScript is compiled cold on a busy machine: give it longer than a warm start needs.
+    const baseline = await startServiceTarget(sim, { root: worktree.dir, readyTimeoutMs: 90_000 }).catch((err: unknown) => {
       throw new AgainstFailedError(against.sha.slice(0, 12), `its service did not start: ${err instanceof Error ? err.message : String(err)}`);
     });
     started.push(baseline.close);
@@ -126,7 +129,7 @@ export async function runPaired(options: PairedOptions): Promise<PairedRun> {
       const matched = matchedLogRatio(a.latencyByIndex, b.latencyByIndex);
       results.push({ pair: k, baseline: measureOf(a), candidate: measureOf(b), ...(matched !== undefined ? { matchedLogRatio: matched } : {}) });
     }
-    return { pairs: results, candidate: runs.B, baseline: runs.A, deps: worktree.deps, order: order.join(' ') };
+    return { pairs: results, candidate: runs.B, baseline: runs.A, deps: worktree.deps, worktree: worktree.dir, order: order.join(' ') };
   } finally {
     await stopAll();
     cleanups.delete(stopAll);

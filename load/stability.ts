@@ -46,7 +46,7 @@ function loadRun(out: string, slowed: boolean): Promise<number | null> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   child.stderr.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (/^(pair|load:)/.test(line)) process.stderr.write(`  ${line}\n`);
+    for (const line of chunk.toString('utf8').split('\n')) if (/^(pair|load:|luminamind:)/.test(line)) process.stderr.write(`  ${line}\n`);
   });
   return new Promise((done) =>
     child.once('exit', (code) => {

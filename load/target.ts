@@ -58,7 +58,7 @@ export function startLoadSimulator(latency: LatencyModel): Promise<Simulator> {
  * serves REF and the candidate beside each other on the same simulator). `root` is the checkout it serves; its
  * workspace is a fresh temporary directory. close() stops the service, not the simulator.
  */
-export async function startServiceTarget(sim: Simulator, options: { redisUrl?: string; root?: string } = {}): Promise<LoadTarget> {
+export async function startServiceTarget(sim: Simulator, options: { redisUrl?: string; root?: string; readyTimeoutMs?: number } = {}): Promise<LoadTarget> {
   const root = await mkdtemp(join(tmpdir(), 'lm-load-'));
   try {
     const service = await startServiceProcess(
@@ -72,7 +72,7 @@ export async function startServiceTarget(sim: Simulator, options: { redisUrl?: s
         RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
         ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       },
-      options.root ? { root: options.root } : {},
+      { ...(options.root ? { root: options.root } : {}), ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}) },
     );
     return {
       ...remoteTarget(service.url),
