@@ -1,5 +1,6 @@
 import createError from '@fastify/error';
 import type { Command } from 'commander';
+import { loadHarnessConfig, type HarnessConfig } from './harness-config.js';
 
 // The harness subcommands (simulator, eval, load, chaos, reports, scan, gate) are imported only when one of them
 // is asked for or the whole --help is printed, so `luminamind serve|tool|chat` never loads harness code, and an
@@ -12,7 +13,7 @@ export const HarnessMissingError = createError(
   500,
 );
 
-type Register = (program: Command) => void;
+type Register = (program: Command, harness: HarnessConfig) => void;
 
 /** Subcommands that need no harness package. */
 export const SERVICE_COMMANDS = ['serve', 'tool', 'chat'];
@@ -51,7 +52,7 @@ export function requestedCommand(argv: readonly string[]): string | undefined {
  * the top-level --help, `help` or an unknown word (so commander can list or suggest them). In the full --help a
  * harness that cannot load shows as not installed.
  */
-export async function registerHarnessCommands(program: Command, argv: readonly string[]): Promise<void> {
+export async function registerHarnessCommands(program: Command, argv: readonly string[], harness: HarnessConfig = loadHarnessConfig()): Promise<void> {
   const wanted = requestedCommand(argv);
   if (wanted !== undefined && SERVICE_COMMANDS.includes(wanted)) return;
   const all = wanted === undefined || wanted === 'help' || !HARNESS.some(([names]) => names.includes(wanted));
@@ -67,7 +68,7 @@ export async function registerHarnessCommands(program: Command, argv: readonly s
       for (const name of names) program.command(name).description(`(not installed: needs ${pkg}; npm ci --include=dev)`);
       continue;
     }
-    for (const register of registers) register(program);
+    for (const register of registers) register(program, harness);
   }
 }
 

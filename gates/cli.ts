@@ -1,7 +1,6 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../agent/src/config.js';
 import { ReportKindSchema, defaultReportPath, gitInfo, type Report, type ReportKind, type StageRun } from '../evals/report/index.js';
 import { getCheck } from './checks/index.js';
 import { CheckIdSchema } from './checks/types.js';
@@ -10,8 +9,8 @@ import { commitInfo, loadEvidence, type EvidenceSet } from './evidence.js';
 import { readTree, writeInputs } from './inputs.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy.js';
 import { promote, verifyPromotion } from './promotion.js';
-import { renderHtml } from './render/html.js';
 import { renderJunit } from './render/junit.js';
+import { writeReportPage } from './render/page.js';
 import { VERDICT_ICON, renderSummaryMarkdown } from './render/summary-md.js';
 import { explainPlans, planStages, type StagePlan } from './reuse.js';
 import { STAGES, runGuard, runScheduled, runStage, stampStage, stageUnavailable } from './stages.js';
@@ -32,6 +31,7 @@ interface GateOptions {
   commit: string;
   explainReuse?: boolean;
   jobs: number;
+  history?: string;
 }
 
 /** `--jobs`: a whole number ≥ 1 (a usage error, exit 2, otherwise). */
@@ -45,11 +45,17 @@ function okReports(set: EvidenceSet): Partial<Record<ReportKind, Report>> {
   return Object.fromEntries(Object.values(set).flatMap((e) => (e?.status === 'ok' && e.report ? [[e.kind, e.report]] : [])));
 }
 
-/** The model under test as the eval sees it, without credentials: a stage input (simulated unless one is configured). */
-function modelUnderTest(config: ReturnType<typeof loadConfig>) {
-  const endpoint = (e?: { baseUrl: string; model: string }) => (e ? { baseUrl: e.baseUrl, model: e.model } : null);
-  return { primary: endpoint(config.llm.primary), fallback: endpoint(config.llm.fallback), judge: config.llm.judgeModel ?? null, temperature: config.llm.temperature };
+/** The harness settings the gate commands read, parsed once by bin/ (the gate never reads the environment or the agent's config). */
+export interface GateSettings {
+  /** Ed25519 private key (PKCS#8 PEM) for `promote` when --key is not given. */
+  readonly signingKey?: string;
+  /** A file the summary is appended to ($GITHUB_STEP_SUMMARY on GitHub Actions). */
+  readonly stepSummaryFile?: string;
+  /** The model under test without credentials, a stage input of the eval (simulated unless one is configured). */
+  modelUnderTest(): unknown;
 }
+
+const NO_SETTINGS: GateSettings = { modelUnderTest: () => null };
 
 /** Runs one stage whose evidence does not stand, converts and stamps its report (with the hash of its inputs). */
 async function runPlanned(plan: StagePlan, step: string, reportsDir: string, subcommands: ReadonlySet<string>): Promise<StageRecord> {
@@ -99,8 +105,7 @@ async function keepPlanned(plan: StagePlan, step: string, reportsDir: string, ev
   return { ...base, status: 'reused', reused: plan.reused!, ...(guard ? { guard } : {}), note: plan.why, durationMs: Date.now() - started };
 }
 
-async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promise<number> {
-  const config = loadConfig();
+async function gate(opts: GateOptions, subcommands: ReadonlySet<string>, settings: GateSettings): Promise<number> {
   const policy = await loadPolicy(opts.policy, opts.policyFile);
   const commit = await commitInfo(opts.commit);
   const kinds = new Set(Object.keys(policy.policy.checks).map((id) => getCheck(CheckIdSchema.parse(id)).kind));
@@ -108,7 +113,7 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
 
   const stages = STAGES.filter((s) => kinds.has(s.kind));
   const tree = await readTree();
-  const plans = await planStages(stages, { reportsDir: opts.reports, evidence: await loadEvidence(opts.reports), policy, commit, tree, model: modelUnderTest(config) });
+  const plans = await planStages(stages, { reportsDir: opts.reports, evidence: await loadEvidence(opts.reports), policy, commit, tree, model: settings.modelUnderTest() });
   if (opts.explainReuse) {
     process.stdout.write(`${explainPlans(plans)}
 `);
@@ -137,9 +142,9 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
     writeFile(join(out, 'decision.json'), `${JSON.stringify(decision, null, 2)}\n`),
     writeFile(join(out, 'summary.md'), summary),
     writeFile(join(out, 'junit.xml'), renderJunit(decision)),
-    writeFile(join(out, 'report.html'), renderHtml(decision, okReports(reports), okReports(baselines), thresholds)),
+    writeReportPage({ decision, reports: okReports(reports), baselines: okReports(baselines), thresholds, outDir: out, historyDir: opts.history }),
   ]);
-  if (config.gate.stepSummaryFile) await appendFile(config.gate.stepSummaryFile, `${summary}\n`);
+  if (settings.stepSummaryFile) await appendFile(settings.stepSummaryFile, `${summary}\n`);
   process.stdout.write(`${summary}\n`);
   const missing = ReportKindSchema.options.filter((k) => kinds.has(k) && reports[k]?.status !== 'ok');
   if (missing.length) log(`no usable ${missing.join(', ')} evidence in ${opts.reports}`);
@@ -148,7 +153,7 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>): Promis
 }
 
 /** `luminamind gate`: exit 0 promote (pass/warn), 1 block (fail), 2 inconclusive (missing/stale evidence) or misconfigured. */
-export function registerGateCommand(program: Command): void {
+export function registerGateCommand(program: Command, settings: GateSettings = NO_SETTINGS): void {
   program
     .command('gate')
     .description(
@@ -161,6 +166,7 @@ export function registerGateCommand(program: Command): void {
     .option('--baselines <dir>', 'directory with <kind>/report.json baselines (e.g. from the main branch)', 'reports/baselines')
     .option('--commit <ref>', 'the commit the evidence must be about', 'HEAD')
     .option('--out <dir>', 'where decision.json, summary.md, junit.xml and report.html go (default <reports>/gate)')
+    .option('--history <dir>', 'earlier decision.json files (any depth): report.html shows verdict and score per commit')
     .option('--explain-reuse', 'list for each stage whether it will run or its evidence stands, and why (changed inputs); runs nothing')
     .option('--jobs <n>', 'stages that may run side by side (load and chaos always run alone: they measure time)', jobsOption, 1)
     .addHelpText(
@@ -170,11 +176,12 @@ Examples:
   npm run gate                                   # run missing stages, decide with the pr policy
   luminamind gate --explain-reuse                # which stages will run, which evidence is reused, and why
   luminamind gate --policy release --no-run      # decide on existing reports only
-  luminamind gate --no-run --reports ci-reports --baselines main-reports`,
+  luminamind gate --no-run --reports ci-reports --baselines main-reports
+  luminamind gate --no-run --history ci-history   # report.html adds verdict and score per earlier commit`,
     )
     .action(async (opts: GateOptions) => {
       try {
-        process.exitCode = await gate(opts, new Set(program.commands.map((c) => c.name())));
+        process.exitCode = await gate(opts, new Set(program.commands.map((c) => c.name())), settings);
       } catch (err) {
         log(`misconfigured: ${errorText(err)}`);
         process.exitCode = GATE_EXIT.inconclusive;
@@ -183,24 +190,25 @@ Examples:
 }
 
 /** `luminamind promote`: signs a promotion record for a promotable decision; exit 1 when refused, 2 on a key or usage problem. */
-export function registerPromoteCommand(program: Command): void {
+export function registerPromoteCommand(program: Command, settings: GateSettings = NO_SETTINGS): void {
   program
     .command('promote')
     .description('Sign a promotion record (Ed25519) for a decision that promotes; refuses a blocked or inconclusive one.')
     .option('--key <file>', 'Ed25519 private key, PKCS#8 PEM (default: $LUMINAMIND_SIGNING_KEY)')
     .option('--decision <file>', 'gate decision', 'reports/gate/decision.json')
     .option('--out <file>', 'promotion record to write', 'reports/gate/promotion.json')
-    .addHelpText('after', '\nExample:\n  openssl genpkey -algorithm ed25519 -out key.pem && luminamind promote --key key.pem')
-    .action(async (opts: { key?: string; decision: string; out: string }) => {
+    .option('--approved-by <name>', 'the human approving this promotion, signed into the record (required when the policy sets approval.required, as release does)')
+    .addHelpText('after', '\nExamples:\n  openssl genpkey -algorithm ed25519 -out key.pem && luminamind promote --key key.pem\n  luminamind promote --key key.pem --approved-by "Dana (release manager)"   # release policy')
+    .action(async (opts: { key?: string; decision: string; out: string; approvedBy?: string }) => {
       try {
-        const keyPem = opts.key ? await readFile(opts.key, 'utf8') : loadConfig().gate.signingKey;
+        const keyPem = opts.key ? await readFile(opts.key, 'utf8') : settings.signingKey;
         if (!keyPem) {
           process.stderr.write('promote: no signing key: pass --key KEY.pem or set LUMINAMIND_SIGNING_KEY\n');
           process.exitCode = 2;
           return;
         }
-        const record = await promote({ decisionPath: opts.decision, keyPem, out: opts.out });
-        process.stdout.write(`promoted ${record.commit} (${record.verdict}); ${record.files.length} files hashed; record ${opts.out}\n`);
+        const record = await promote({ decisionPath: opts.decision, keyPem, out: opts.out, approvedBy: opts.approvedBy });
+        process.stdout.write(`promoted ${record.commit} (${record.verdict})${record.approval ? `, approved by ${record.approval.by}` : ''}; ${record.files.length} files hashed; record ${opts.out}\n`);
         process.exitCode = 0;
       } catch (err) {
         const refused = typeof err === 'object' && err !== null && 'code' in err && err.code === 'GATE_ERR_PROMOTION_REFUSED';

@@ -119,9 +119,7 @@ const EnvSchema = z.object({
   VAULT_K8S_MOUNT: z.string().min(1).default('kubernetes'),
   VAULT_K8S_TOKEN_PATH: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
   VAULT_NAMESPACE: z.string().min(1).optional(),
-
-  LUMINAMIND_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
-  GITHUB_STEP_SUMMARY: z.string().min(1).optional(),
+  // The harness's settings (judge model, signing key, CI summary) live in bin/harness-config.ts, not here.
 });
 
 export interface ModelEndpoint {
@@ -236,8 +234,6 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
           namespace: env.VAULT_NAMESPACE,
         }
       : undefined,
-    /** The release gate: the Ed25519 key `promote` signs with, and the CI summary file it appends to. */
-    gate: { signingKey: env.LUMINAMIND_SIGNING_KEY, stepSummaryFile: env.GITHUB_STEP_SUMMARY },
   };
 }
 
