@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 // (node:module register), so the test checks what was loaded, not how long it took.
 
 const run = promisify(execFile);
+// Each case starts node processes; on a loaded 2-core machine that alone can take longer than the default 30 s.
+const SPAWN_TIMEOUT_MS = 180_000;
 const HEAVY = /\/node_modules\/(?:@langchain|langchain|promptfoo|deepagents)\//;
 
 const HOOKS = `import { appendFileSync } from 'node:fs';
@@ -37,14 +39,14 @@ describe('what --help loads', () => {
     return (await readFile(trace, 'utf8')).split('\n').filter(Boolean);
   };
 
-  it.concurrent.each([['serve'], ['chat'], ['tool'], ['sim']])('%s --help loads no LangChain or promptfoo', async (command) => {
+  it.concurrent.each([['serve'], ['chat'], ['tool'], ['sim'], ['eval']])('%s --help loads no LangChain or promptfoo', async (command) => {
     const urls = await loaded(command, ['bin/luminamind', command, '--help']);
     expect(urls.some((u) => u.endsWith('/bin/cli.ts'))).toBe(true);
     expect(urls.filter((u) => HEAVY.test(u))).toEqual([]);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it.concurrent('the twin: the trace does see LangChain when the model module is loaded', async () => {
     const urls = await loaded('twin', ['--import', 'tsx', '-e', "await import('./agent/src/llm/index.ts')"]);
     expect(urls.filter((u) => HEAVY.test(u)).length).toBeGreaterThan(0);
-  });
+  }, SPAWN_TIMEOUT_MS);
 });

@@ -10,6 +10,8 @@ import { GRADER_IDS } from './graders/index.js';
 // never 1 (which means "regressed/blocked") and never a raw stack or ENOENT.
 
 const run = promisify(execFile);
+// Each case starts node processes; on a loaded 2-core machine that alone can take longer than the default 30 s.
+const SPAWN_TIMEOUT_MS = 180_000;
 
 async function luminamind(...args: string[]): Promise<{ code: number; stderr: string }> {
   try {
@@ -57,12 +59,12 @@ describe('luminamind eval: error rows over the real CLI', () => {
     expect(stderr).not.toMatch(/ENOENT|\n\s+at /);
     for (const piece of says) expect(stderr).toContain(piece);
     expect(code).toBe(2);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it.concurrent('the twin: the same folder with known graders loads (and only the filter stops it)', async () => {
     const { code, stderr } = await luminamind('eval', '--dataset', folder('good'), '--filter', 'zzz');
     expect(stderr).not.toMatch(/is invalid/);
     expect(stderr).toMatch(/--filter zzz matches no case/);
     expect(code).toBe(2);
-  });
+  }, SPAWN_TIMEOUT_MS);
 });

@@ -1,6 +1,6 @@
 import { loadDataset } from './dataset.js';
 import { InvalidArgumentError } from 'commander';
-import { filterCases } from './cli.js';
+import { filterCases } from './task.js';
 import { shardOption, shardSlice } from './report/index.js';
 
 describe('case selection', () => {

@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig, redactConfig, type Config } from '../agent/src/index.js';
-import { calibrate, formatCalibration, loadCalibrationSet } from './calibration/calibrate.js';
+import type { Config } from '../agent/src/index.js';
 import {
   compareReports,
   defaultReportPath,
@@ -20,15 +19,12 @@ import {
   type EvalSummary,
   type Flips,
 } from './report/index.js';
-import { formatMarkdown } from './markdown.js';
-import { judgeFrom } from './judge-model.js';
-import { runEval } from './runner.js';
-import { recover } from './recovery.js';
-import { buildTask, type EvalCommandOptions } from './task.js';
+import type { EvalCommandOptions } from './task.js';
 import type { Task } from './types.js';
-import { toJunit } from './junit.js';
 
-export { filterCases, type EvalCommandOptions } from './task.js';
+// The agent, the runner, the engines and the graders (LangChain, promptfoo) are imported when a command runs, so
+// `luminamind eval --help` never waits for them (bin/help-modules.int.test.ts).
+export type { EvalCommandOptions } from './task.js';
 
 function int(min: number, max: number): (v: string) => number {
   return (v) => {
@@ -90,7 +86,16 @@ function progress(result: EvalResult, done: number, total: number): void {
  * error, a simulated gold run that failed, or a regression against --baseline. How good is good enough (pass rate,
  * grader sensitivity…) is the gate's to judge, with the floors of gates/policy.yaml.
  */
-export async function runEvalCommand(opts: EvalCommandOptions, config: Config = loadConfig(), extra: Partial<Task> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison; flips?: Flips }> {
+export async function runEvalCommand(opts: EvalCommandOptions, given?: Config, extra: Partial<Task> = {}): Promise<{ exitCode: number; report: EvalReport; comparison?: Comparison; flips?: Flips }> {
+  const [{ loadConfig, redactConfig }, { recover }, { buildTask }, { runEval }, { toJunit }, { formatMarkdown }] = await Promise.all([
+    import('./agent-config.js'),
+    import('./recovery.js'),
+    import('./task.js'),
+    import('./runner.js'),
+    import('./junit.js'),
+    import('./markdown.js'),
+  ]);
+  const config = given ?? loadConfig();
   const recovery = await recover(await buildTask(opts, config, { onResult: opts.json ? undefined : progress, ...extra }), opts);
   const { mode, recordTo } = recovery.task;
   const run = await runEval(recovery.task);
@@ -126,8 +131,6 @@ export async function runEvalCommand(opts: EvalCommandOptions, config: Config = 
   if (comparison?.verdict === 'regressed') exitCode = 1;
   return { exitCode, report, comparison, flips };
 }
-
-export { formatCalibration };
 
 export function registerEvalCommand(program: Command): void {
   const cmd = program
@@ -188,6 +191,11 @@ Examples:
     .option('--out <file>', 'write the calibration result as JSON here', 'reports/eval/calibration.json')
     .action(async (_opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<{ set: string; out: string; json?: boolean }>();
+      const [{ loadConfig }, { calibrate, formatCalibration, loadCalibrationSet }, { judgeFrom }] = await Promise.all([
+        import('./agent-config.js'),
+        import('./calibration/calibrate.js'),
+        import('./judge-model.js'),
+      ]);
       const report = await calibrate(await loadCalibrationSet(opts.set), judgeFrom(loadConfig()));
       await mkdir(dirname(opts.out), { recursive: true });
       await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
