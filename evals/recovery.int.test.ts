@@ -17,17 +17,19 @@ import { loadDataset } from './dataset.js';
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lm-recovery-'));
+  // A killed child cannot clean its temp folders (fixture CA, workspace): it makes them under ours.
+  await mkdir(join(dir, 'tmp'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 // No model in the environment: simulated mode, the same in both processes.
-const cliEnv = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', HOME: process.env.HOME ?? '' };
+const cliEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', HOME: process.env.HOME ?? '', TMPDIR: join(dir, 'tmp') });
 const FILTER = '^(wx-|fs-)';
 
 function evalProcess(out: string, extra: string[] = []) {
-  return spawn(process.execPath, ['bin/luminamind', 'eval', '--engine', 'plain', '--filter', FILTER, '--concurrency', '1', '--json', '--out', out, ...extra], { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(process.execPath, ['bin/luminamind', 'eval', '--engine', 'plain', '--filter', FILTER, '--concurrency', '1', '--json', '--out', out, ...extra], { env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 const partialResults = async (path: string): Promise<EvalResult[]> =>
