@@ -93,12 +93,12 @@ export async function runPaired(options: PairedOptions): Promise<PairedRun> {
     const sim = await startLoadSimulator(profile.latency);
     started.push(() => sim.close());
     // One at a time, each registered for cleanup as soon as it runs: a REF that cannot start must not orphan the other.
-    // A fresh worktree's TypeScript is compiled cold on a busy machine: give it longer than a warm start needs.
+    // A fresh worktree's TypeScript is compiled cold, and the machine may be busy: longer than a warm start needs.
     const baseline = await startServiceTarget(sim, { root: worktree.dir, readyTimeoutMs: 90_000 }).catch((err: unknown) => {
       throw new AgainstFailedError(against.sha.slice(0, 12), `its service did not start: ${err instanceof Error ? err.message : String(err)}`);
     });
     started.push(baseline.close);
-    const service = await startServiceTarget(sim);
+    const service = await startServiceTarget(sim, { readyTimeoutMs: 90_000 });
     started.push(service.close);
     let candidate: LoadTarget = service;
     if (options.slowCandidate) {
