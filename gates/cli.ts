@@ -9,6 +9,7 @@ import { commitInfo, loadEvidence, type EvidenceSet } from './evidence.js';
 import { readTree, writeInputs } from './inputs.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy.js';
 import { promote, verifyPromotion } from './promotion.js';
+import { loadHistory } from './render/history.js';
 import { renderJunit } from './render/junit.js';
 import { writeReportPage } from './render/page.js';
 import { VERDICT_ICON, renderSummaryMarkdown } from './render/summary-md.js';
@@ -133,7 +134,8 @@ async function gate(opts: GateOptions, subcommands: ReadonlySet<string>, setting
 
   const reports = await loadEvidence(opts.reports);
   const baselines = await loadEvidence(opts.baselines);
-  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString(), stages: stageRecords, inputs });
+  const history = opts.history ? (await loadHistory(opts.history)).entries : [];
+  const decision = decide(reports, baselines, { ...policy, file: relative(process.cwd(), policy.file) || policy.file }, { commit, now: new Date().toISOString(), stages: stageRecords, inputs, history });
   const out = opts.out ?? join(opts.reports, 'gate');
   await mkdir(out, { recursive: true });
   const summary = renderSummaryMarkdown(decision);
@@ -166,7 +168,7 @@ export function registerGateCommand(program: Command, settings: GateSettings = N
     .option('--baselines <dir>', 'directory with <kind>/report.json baselines (e.g. from the main branch)', 'reports/baselines')
     .option('--commit <ref>', 'the commit the evidence must be about', 'HEAD')
     .option('--out <dir>', 'where decision.json, summary.md, junit.xml and report.html go (default <reports>/gate)')
-    .option('--history <dir>', 'earlier decision.json files (any depth): report.html shows verdict and score per commit')
+    .option('--history <dir>', 'earlier decision.json files (any depth): report.html shows verdict and score per commit, and checks with a relative criterion compare with the accepted ones')
     .option('--explain-reuse', 'list for each stage whether it will run or its evidence stands, and why (changed inputs); runs nothing')
     .option('--jobs <n>', 'stages that may run side by side (load and chaos always run alone: they measure time)', jobsOption, 1)
     .addHelpText(

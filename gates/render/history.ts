@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DecisionSchema, type Decision } from '../decide.js';
+import { PastDecisionSchema } from '../relative.js';
 import { COLOR, esc } from './html-kit.js';
 
-/** What the trend needs of an earlier decision; older decisions with fewer fields still read. */
-const HistorySchema = DecisionSchema.pick({ createdAt: true, commit: true, policy: true, verdict: true, score: true, minScore: true });
+/** What the trend and the relative criteria (gates/relative.ts) need of an earlier decision. */
+const HistorySchema = DecisionSchema.pick({ createdAt: true, commit: true, policy: true, verdict: true, score: true, minScore: true, promote: true }).extend({ checks: PastDecisionSchema.shape.checks });
 export type HistoryEntry = ReturnType<typeof HistorySchema.parse> & { source: string };
 
 export interface History {
