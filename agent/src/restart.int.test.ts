@@ -17,10 +17,13 @@ interface Served {
 }
 
 function serve(env: Record<string, string>): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The child's stderr (its startup notices) is kept for a failure message instead of printed into the test output.
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not log service_listening within 20 s')), 20_000);
-    child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+    const timer = setTimeout(() => reject(new Error(`serve did not log service_listening within 60 s; stderr:\n${stderr}`)), 60_000);
+    child.on('exit', (code) => reject(new Error(`serve exited early with ${code}; stderr:\n${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; url?: string };
       if (entry.msg === 'service_listening' && entry.url) {
@@ -43,7 +46,7 @@ async function chat(url: string, message: string): Promise<{ status: number; bod
   return { status: res.status, body: (await res.json()) as { answer?: string } };
 }
 
-describe('a conversation across a service restart', () => {
+describe('a conversation across a service restart', { timeout: 150_000 }, () => {
   let redis: TestRedis;
   let sim: Simulator;
   let root: string;
