@@ -132,7 +132,12 @@ export async function runEvalCommand(opts: EvalCommandOptions, given?: Config, e
   return { exitCode, report, comparison, flips };
 }
 
-export function registerEvalCommand(program: Command): void {
+/** The harness settings eval reads, parsed once by bin/harness-config.ts. */
+export interface EvalSettings {
+  readonly judgeModel?: string;
+}
+
+export function registerEvalCommand(program: Command, settings: EvalSettings = {}): void {
   const cmd = program
     .command('eval')
     .description('Run the regression suite (datasets/regression) against the agent and write reports/eval/report.json.')
@@ -175,7 +180,7 @@ Examples:
   luminamind eval compare base.json candidate.json --json`,
     )
     .action(async (opts: EvalCommandOptions) => {
-      const { exitCode, report, comparison } = await runEvalCommand(opts);
+      const { exitCode, report, comparison } = await runEvalCommand(opts, undefined, { judgeModel: settings.judgeModel });
       if (opts.json) process.stdout.write(`${JSON.stringify({ summary: report.summary, comparison }, null, 2)}\n`);
       else {
         process.stdout.write(formatSummary(report));
@@ -196,7 +201,7 @@ Examples:
         import('./calibration/calibrate.js'),
         import('./judge-model.js'),
       ]);
-      const report = await calibrate(await loadCalibrationSet(opts.set), judgeFrom(loadConfig()));
+      const report = await calibrate(await loadCalibrationSet(opts.set), judgeFrom(loadConfig(), settings.judgeModel));
       await mkdir(dirname(opts.out), { recursive: true });
       await writeFile(opts.out, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatCalibration(report));

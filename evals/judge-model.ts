@@ -63,12 +63,12 @@ export function judgeModel(endpoint: ModelEndpoint, price: { input: number; outp
 }
 
 /**
- * The judges of JUDGE_MODEL on the primary endpoint: one model, or several comma-separated (their majority
- * decides). None configured: judge graders report "not run".
+ * The judges of JUDGE_MODEL (a harness setting, bin/harness-config.ts) on the agent's primary endpoint: one model,
+ * or several comma-separated (their majority decides). None configured: judge graders report "not run".
  */
-export function judgeFrom(config: Config): GraderDeps {
+export function judgeFrom(config: Config, judgeModels = ''): GraderDeps {
   const primary = config.llm.primary;
-  const names = (config.llm.judgeModel ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const names = judgeModels.split(',').map((m) => m.trim()).filter(Boolean);
   if (!primary || names.length === 0) return {};
   return { judges: names.map((model) => judgeModel({ ...primary, model }, config.llm.pricePerMTok)) };
 }

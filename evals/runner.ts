@@ -73,7 +73,7 @@ export async function runEval(task: Task): Promise<{ results: EvalResult[]; mode
         trajectories.set(resultId({ caseId: job.c.id, variant: job.variant, repeat: job.repeat }), x.trajectory);
         return x;
       },
-      deps: task.deps ?? judgeFrom(task.config),
+      deps: task.deps ?? judgeFrom(task.config, task.judgeModel),
       onResult: (r) => {
         if (task.trajectoriesDir) writes.push(writeTrajectory(task.trajectoriesDir, r, trajectories.get(resultId(r))));
         trajectories.delete(resultId(r));

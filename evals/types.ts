@@ -55,8 +55,10 @@ export interface Task {
   promptfooDb?: boolean;
   /** Test-only: replace a tool's result (e.g. a broken grep returning nothing) without touching the tool. */
   toolOverrides?: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
-  /** Grader dependencies (the judges); default: the judge model of the configuration. */
+  /** Grader dependencies (the judges); default: the judges of `judgeModel` on the primary endpoint. */
   deps?: GraderDeps;
+  /** JUDGE_MODEL: one judge model or several comma-separated, asked on the agent's primary endpoint. */
+  judgeModel?: string;
   /** Where each result's trajectory is written (`trajectories/<case>.<variant>.<repeat>.json` under it); none when unset. */
   trajectoriesDir?: string;
   /** Result ids already done (resume, retry): the runner plans them but does not run them again. */

@@ -28,7 +28,6 @@ const EnvSchema = z.object({
   LLM_FALLBACK_BASE_URL: url.optional(),
   LLM_FALLBACK_API_KEY: z.string().min(1).optional(),
   LLM_FALLBACK_MODEL: z.string().min(1).optional(),
-  JUDGE_MODEL: z.string().min(1).optional(),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
   LLM_TIMEOUT_MS: int(100, 600_000).default(30_000),
   LLM_MAX_ATTEMPTS: int(1, 10).default(3),
@@ -145,7 +144,6 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       /** Undefined when no model is configured: the harness then runs in simulated mode. */
       primary,
       fallback,
-      judgeModel: env.JUDGE_MODEL,
       temperature: env.LLM_TEMPERATURE,
       timeoutMs: env.LLM_TIMEOUT_MS,
       retry: { maxAttempts: env.LLM_MAX_ATTEMPTS, minDelayMs: env.LLM_RETRY_MIN_MS, maxDelayMs: env.LLM_RETRY_MAX_MS },

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 async function run(judgeModels: string) {
   const config = loadConfig({ LOG_LEVEL: 'silent' });
-  const deps = judgeFrom(loadConfig({ OPENAI_BASE_URL: judges.url, OPENAI_API_KEY: 'k', LLM_MODEL: 'unused', JUDGE_MODEL: judgeModels, LOG_LEVEL: 'silent' }));
+  const deps = judgeFrom(loadConfig({ OPENAI_BASE_URL: judges.url, OPENAI_API_KEY: 'k', LLM_MODEL: 'unused', LOG_LEVEL: 'silent' }), judgeModels);
   const task = await buildTask({ dataset: 'datasets/regression', filter: '^fact-capital-australia ', repeat: 1, concurrency: 2, timeoutMs: 30_000, out: join(dir, 'r.json'), engine: 'plain' }, config, { deps });
   return (await runEval(task)).results;
 }
