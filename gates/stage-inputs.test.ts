@@ -17,7 +17,7 @@ const edit = (path: string, blob: string) => new Map([...TREE, [path, blob]]);
 
 const SKIP = new Set(['node_modules', '.git', 'reports', 'coverage']);
 
-/** Test files whose source names a documentation file that exists (relative to the root or to the test) or lists the whole tree. */
+/** Test files whose source names a documentation file that exists (relative to the root or to the test) or lists the whole tree; run outputs under reports/ are not documentation. */
 function testsReadingDocs(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
@@ -28,7 +28,7 @@ function testsReadingDocs(): string[] {
   return walk('')
     .filter((f) => {
       const literals = [...readFileSync(join(ROOT, f), 'utf8').matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`\n$]*)`/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
-      return literals.some((l) => l === 'ls-files' || (/\.md$|^docs\/runbooks$/.test(l) && [join(ROOT, l), join(ROOT, dirname(f), l)].some(existsSync)));
+      return literals.some((l) => l === 'ls-files' || (/\.md$|^docs\/runbooks$/.test(l) && !l.startsWith('reports/') && [join(ROOT, l), join(ROOT, dirname(f), l)].some(existsSync)));
     })
     .sort();
 }
