@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baselineReports, passingReports, stamp, writeReports, type FixtureReports, tempDir } from './testing.js';
+import { baselineReports, passingReports, stamp, writeReports, type FixtureReports, tempDir } from './fixtures.test-support.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const HEAD = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();

@@ -6,7 +6,7 @@ import { readReport, type Report, type ReportKind } from '../evals/report/index.
 import { convertCoverage } from './coverage.js';
 import { decide } from './decide.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
-import { FIXTURE_COMMIT, FIXTURES, evidenceOf, passingReports, tempDir } from './testing.js';
+import { FIXTURE_COMMIT, FIXTURES, evidenceOf, passingReports, tempDir } from './fixtures.test-support.js';
 
 const m = (total: number, covered: number) => ({ total, covered, skipped: 0, pct: total ? (covered / total) * 100 : 'Unknown' });
 /** vitest's JSON report of a real run in which one test file could not load (its import is missing): 0 failed tests, 1 failed suite. */

@@ -3,7 +3,7 @@ import type { Report, ReportKind } from '../evals/report/index.js';
 import type { CheckId, CheckPolicy, Verdict } from './checks/types.js';
 import { decide } from './decide.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
-import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports, type FixtureReports } from './testing.js';
+import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports, type FixtureReports } from './fixtures.test-support.js';
 
 const NOW = '2025-06-02T00:00:00Z';
 let pr: LoadedPolicy;

@@ -3,7 +3,7 @@ import { compareReports, mergeReports, summariseEval, type EvalReport, type Repo
 import type { CheckId } from './checks/types.js';
 import { decide, type Decision } from './decide.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
-import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports } from './testing.js';
+import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports } from './fixtures.test-support.js';
 
 const NOW = '2025-06-02T00:00:00Z';
 let pr: LoadedPolicy;

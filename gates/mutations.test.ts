@@ -12,7 +12,7 @@ import { promote, verifyPromotion } from './promotion.js';
 import { stageInputs } from './inputs.js';
 import { stageExtras } from './reuse.js';
 import { STAGES } from './stages.js';
-import { FIXTURE_COMMIT, FIXTURES, baselineReports, passingReports, writeReports, type FixtureReports, tempDir } from './testing.js';
+import { FIXTURE_COMMIT, FIXTURES, baselineReports, passingReports, writeReports, type FixtureReports, tempDir } from './fixtures.test-support.js';
 
 /**
  * The gate, mutation-tested: valid evidence broken one way at a time must never promote, and the decision must name

@@ -8,7 +8,7 @@ import { decide, type Decision } from './decide.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
 import { promote, verifyPromotion } from './promotion.js';
 import type { PastDecision } from './relative.js';
-import { FIXTURE_COMMIT, evidenceOf, passingReports } from './testing.js';
+import { FIXTURE_COMMIT, evidenceOf, passingReports } from './fixtures.test-support.js';
 
 // Keptn/Kayenta/Argo-style policy depth: dry-run checks, relative criteria over accepted history, human approval.
 // Each protection is shown working and, with the protection switched off, the fault getting through.

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './testing.js';
+import { tempDir } from './fixtures.test-support.js';
 import { loadPolicy } from './policy.js';
 
 const file = (text: string) => {

@@ -7,7 +7,7 @@ import { decide } from './decide.js';
 import { loadEvidence } from './evidence.js';
 import { loadPolicy } from './policy.js';
 import { canonicalJson, promote, verifyPromotion } from './promotion.js';
-import { FIXTURE_COMMIT, passingReports, writeReports, tempDir } from './testing.js';
+import { FIXTURE_COMMIT, passingReports, writeReports, tempDir } from './fixtures.test-support.js';
 
 const pem = () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

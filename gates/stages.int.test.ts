@@ -7,7 +7,7 @@ import { loadEvidence } from './evidence.js';
 import { loadPolicy } from './policy.js';
 import { renderSummaryMarkdown } from './render/summary-md.js';
 import { runStage, stampStage, STAGES, type Stage } from './stages.js';
-import { FIXTURE_COMMIT, passingReports, writeReports, tempDir } from './testing.js';
+import { FIXTURE_COMMIT, passingReports, writeReports, tempDir } from './fixtures.test-support.js';
 
 const coverageStage = (timeoutMs = 20_000): Stage => ({ ...STAGES.find((s) => s.kind === 'coverage')!, timeoutMs });
 

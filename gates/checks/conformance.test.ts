@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReportKindSchema } from '../../evals/report/index.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
-import { passingReports } from '../testing.js';
+import { passingReports } from '../fixtures.test-support.js';
 import { checks, listChecks } from './index.js';
 import { CHECK_IDS, VerdictSchema } from './types.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Report, ReportKind } from '../../evals/report/index.js';
 import { decide, type Decision, type StageRecord } from '../decide.js';
 import { loadPolicy } from '../policy.js';
-import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports, writeReports } from '../testing.js';
+import { FIXTURE_COMMIT, baselineReports, evidenceOf, passingReports, writeReports } from '../fixtures.test-support.js';
 import type { ReportsByKind } from './html.js';
 
 // A blocked gate run with something in every section of report.html, shared by html.test.ts and the browser test.
