@@ -19,7 +19,7 @@ import { LoadUsageError } from './errors.js';
 import { runPaired, type PairedRun } from './paired.js';
 import type { Profile } from './profiles.js';
 import { resolveAgainst, type AgainstRef } from './ref-worktree.js';
-import { runProfile, summariseRuns, type ProfileRun } from './runner.js';
+import { runProfile, outcomeOfRuns, type ProfileRun } from './runner.js';
 import { remoteTarget, startLocalTarget, type LoadTarget } from './target.js';
 
 export interface LoadOptions {
@@ -161,7 +161,7 @@ async function runPairedLoad(options: LoadOptions): Promise<LoadOutcome> {
   if (against.fellBackToHead) progress(`load: --against auto found no earlier commit: ${against.chosen}`);
   const paired = await runPaired({ profile, against, pairs, blockSeconds, slowCandidate: options.slowCandidate, onProgress: progress });
   // The candidate's blocks are the report's runs: the gate's absolute thresholds (p95, error rate) read them.
-  const result: ProfileRun = { runs: paired.candidate, ...summariseRuns(paired.candidate) };
+  const result: ProfileRun = { runs: paired.candidate, ...outcomeOfRuns(paired.candidate) };
   const comparison = pairedComparison(against, paired);
   const storedPath = baselinePath(options.baselineDir ?? 'load/baselines', profile.name);
   const stored = compareWithBaseline(storedPath, await readBaseline(storedPath), result.runs, DEFAULT_COMPARE_POLICY);

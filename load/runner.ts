@@ -128,11 +128,11 @@ export async function runProfile(target: LoadTarget, profile: Profile, onProgres
         (m.efficiency !== undefined ? `, efficiency ${m.efficiency.toFixed(3)}` : ''),
     );
   }
-  return { runs, ...summariseRuns(runs) };
+  return { runs, ...outcomeOfRuns(runs) };
 }
 
 /** The report summary of measured runs, and whether any saturated. */
-export function summariseRuns(runs: readonly RunMeasurement[]): Omit<ProfileRun, 'runs'> {
+export function outcomeOfRuns(runs: readonly RunMeasurement[]): Omit<ProfileRun, 'runs'> {
   // The summary lives in the report package so `luminamind report merge` recomputes it from results the same way.
   const { summary, saturated } = summariseLoad(runs);
   // Cap hits are the open-loop sender's real saturation signal; summariseLoad also flags a sender that fell behind.
