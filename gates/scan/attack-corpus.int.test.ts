@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,12 @@ describe('attack corpora', () => {
     const entries = await loadCorpus(corpusDir, corpus);
     expect(entries.length).toBeGreaterThanOrEqual(30);
     expect(new Set(entries.map((e) => e.attack.id)).size).toBe(entries.length);
-    for (const { attack } of entries) expect(attack.source).toMatch(/^agent\/src\/tools\/[\w-]+\.test\.ts: /);
+    for (const { attack } of entries) {
+      // The cited unit test must exist: a moved test file would leave the corpus citing nothing.
+      const cited = /^(agent\/src\/tools\/(?:[\w-]+\/)*[\w-]+\.test\.ts): /.exec(attack.source)?.[1];
+      expect(cited, attack.source).toBeDefined();
+      expect(existsSync(join(root, cited!)), cited).toBe(true);
+    }
   });
 
   it('path traversal covers every file tool', async () => {
