@@ -19,7 +19,7 @@ describe('attack corpora', () => {
     expect(new Set(entries.map((e) => e.attack.id)).size).toBe(entries.length);
     for (const { attack } of entries) {
       // The cited unit test must exist: a moved test file would leave the corpus citing nothing.
-      const cited = /^(agent\/src\/tools\/(?:[\w-]+\/)*[\w-]+\.test\.ts): /.exec(attack.source)?.[1];
+      const cited = /^(agent\/src\/tools\/(?:[\w-]+\/)*[\w.-]+\.test\.ts): /.exec(attack.source)?.[1];
       expect(cited, attack.source).toBeDefined();
       expect(existsSync(join(root, cited!)), cited).toBe(true);
     }
