@@ -38,6 +38,9 @@ export interface ChatIo {
  */
 export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: string): Promise<void> {
   const rl: Interface = createInterface({ input: io.input, output: io.output, terminal: false });
+  // The line iterator exists before the first await: readline reads at once, and piped lines (or the end of input)
+  // that arrive while nothing listens would be lost, leaving the chat waiting forever on a closed stream.
+  const lines = rl[Symbol.asyncIterator]();
   const say = (text: string) => io.output.write(`${text}\n`);
   let threadId = startThreadId ?? randomUUID();
   const approvedForSession = new Set<string>();
@@ -51,7 +54,6 @@ export async function runChat(agent: LuminaAgent, io: ChatIo, startThreadId?: st
       if (invalid) say(`  ✘ ${action.name} [${invalid.code}] ${invalid.message}`);
     });
   };
-  const lines = rl[Symbol.asyncIterator]();
   const ask = async (prompt: string): Promise<string | undefined> => {
     io.output.write(prompt);
     const next = await lines.next();
