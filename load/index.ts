@@ -1,3 +1,4 @@
 // load's public face: chaos and the harness import load only through this module.
 export { LOAD_CASSETTES, SCENARIOS } from './scenarios.js';
+export { reapOnExit } from './reap-on-exit.js';
 export { freeLoopbackPort, startServiceProcess, type ServiceProcess } from './service-process.js';

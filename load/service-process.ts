@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { reapOnExit } from './reap-on-exit.js';
 
 export interface ServiceProcess {
   readonly url: string;
@@ -14,18 +15,6 @@ export interface ServiceProcess {
   restart(): Promise<void>;
   stderrTail(): string;
   close(): Promise<void>;
-}
-
-const live = new Set<ChildProcess>();
-let hooked = false;
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  // A harness that dies without cleanup must not leave service processes listening.
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
 }
 
 export async function freeLoopbackPort(): Promise<number> {
@@ -63,7 +52,6 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, 
  *   await svc.kill('SIGKILL'); await svc.restart();
  */
 export async function startServiceProcess(env: Record<string, string>, options: { nodeArgs?: string[]; port?: number; readyTimeoutMs?: number; root?: string } = {}): Promise<ServiceProcess> {
-  hookExit();
   const port = options.port ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess;
@@ -79,14 +67,11 @@ export async function startServiceProcess(env: Record<string, string>, options: 
       ...(options.root ? { cwd: options.root } : {}),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    live.add(child);
+    reapOnExit(child);
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8_000)));
     const current = child;
     exit = new Promise((done) =>
-      current.once('exit', (code, signal) => {
-        live.delete(current);
-        done({ code, signal });
-      }),
+      current.once('exit', (code, signal) => done({ code, signal })),
     );
     await waitHealthy(url, current, options.readyTimeoutMs ?? 30_000, () => stderr);
   };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freeLoopbackPort } from '../../load/index.js';
+import { freeLoopbackPort, reapOnExit } from '../../load/index.js';
 
 const run = promisify(execFile);
 
@@ -44,16 +44,6 @@ export interface RedisHa {
   close(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-let hooked = false;
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  // A drill that dies without its finally must not leave redis-servers listening.
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
 
 /** One redis-cli call against 127.0.0.1:port; undefined when it cannot connect or errors. */
 export async function redisCli(port: number, args: readonly string[], timeoutMs = 2_000): Promise<string | undefined> {
@@ -75,7 +65,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 
 /** Spawns `redis-server <args>` on a fresh port in a private dir and waits for PONG. */
 export async function startRedisNode(argsFor: (port: number, dir: string) => Promise<string[]> | string[], options: { name: string }): Promise<RedisNode & { close(): Promise<void> }> {
-  hookExit();
   const port = await freeLoopbackPort();
   const dir = await mkdtemp(join(tmpdir(), `lm-${options.name}-`));
   const args = await argsFor(port, dir);
@@ -87,8 +76,7 @@ export async function startRedisNode(argsFor: (port: number, dir: string) => Pro
     output = '';
     const proc = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
+    reapOnExit(proc);
     for (const s of [proc.stdout, proc.stderr]) s?.on('data', (c: Buffer) => (output = (output + c.toString('utf8')).slice(-4_000)));
     const deadline = Date.now() + 10_000;
     while ((await redisCli(port, ['PING'], 500)) !== 'PONG') {
