@@ -9,8 +9,9 @@ const PUBLIC = {
   load: ['index.js'],
   chaos: ['index.js', '[\\w-]+/index.js'],
 };
-// Tests (and their support files) may also start the model simulator: the one declared exception.
-const SIMULATOR = 'sim/index.js';
+// Tests (and their support files) may also start the lab's real parts: the model simulator and a private
+// redis-server. These are the declared exceptions.
+const TEST_LAB = { evals: ['sim/index.js'], load: ['redis-server.js'] };
 
 /** What files under `folder` may reach in each other top-level folder: 'public', 'report' or 'none'. */
 const TABLE = {
@@ -25,7 +26,7 @@ const TEST_FILES = ['**/*.test.ts', '**/*.test-support.ts'];
 
 function allowedIn(other, access, test) {
   const allowed = access === 'public' ? PUBLIC[other] : access === 'report' ? ['report/index.js'] : [];
-  return [...allowed, ...(test && other === 'evals' ? [SIMULATOR] : [])];
+  return [...allowed, ...(test ? (TEST_LAB[other] ?? []) : [])];
 }
 
 /** A relative import that climbs to the repository root and enters `other`, except its allowed entry points. */

@@ -2,3 +2,4 @@
 export { LOAD_CASSETTES, SCENARIOS } from './scenarios.js';
 export { reapOnExit } from './reap-on-exit.js';
 export { freeLoopbackPort, startServiceProcess, type ServiceProcess } from './service-process.js';
+export { pingRedis, startRedis, startSentinel, type RedisServer, type RedisServerOptions } from './redis-server.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { startRedis } from '../agent/src/index.js';
+import { startRedis } from './redis-server.js';
 import { startSimulator } from '../evals/sim/index.js';
 import { startServiceProcess } from './service-process.js';
 

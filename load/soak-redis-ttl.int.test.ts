@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../agent/src/index.js';
+import { type RedisServer, startRedis } from './redis-server.js';
 import { startSimulator, type Simulator } from '../evals/sim/index.js';
 import { LOAD_CASSETTES, SCENARIOS } from './scenarios.js';
 import { startServiceProcess } from './service-process.js';
@@ -15,7 +15,7 @@ import { startServiceProcess } from './service-process.js';
 const TTL_SECONDS = 60;
 
 let sim: Simulator;
-let redis: TestRedis;
+let redis: RedisServer;
 let client: Redis;
 let root: string;
 

@@ -13,5 +13,3 @@ export { runTool, TOOL_NAMES, MUTATING_TOOLS, type ToolName } from './tools/inde
 export type { ToolContext, ToolResult, SecurityEvent } from './tools/support/types.js';
 export * from './contract/run.js';
 export { checkGrounding, evidenceText, type GroundingResult, type GroundingOptions, type Claim, type ClaimKind } from './contract/grounding.js';
-// A public test utility: chaos drills and load runs start, kill and freeze a private redis-server through it.
-export { startRedis, type TestRedis } from './store/test-redis.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startSimulator, type Simulator } from '../../evals/sim/index.js';
 import { SERVICE_CASSETTES } from './routes/service.test-support.js';
-import { startRedis, type TestRedis } from './store/test-redis.js';
+import { type RedisServer, startRedis } from '../../load/redis-server.js';
 
 // A real restart: `luminamind serve` as an OS process, killed and started again on the same Redis.
 
@@ -47,7 +47,7 @@ async function chat(url: string, message: string): Promise<{ status: number; bod
 }
 
 describe('a conversation across a service restart', { timeout: 150_000 }, () => {
-  let redis: TestRedis;
+  let redis: RedisServer;
   let sim: Simulator;
   let root: string;
 

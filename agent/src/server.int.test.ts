@@ -9,11 +9,11 @@ import { createLogCapture } from './observability/logging.js';
 import { AUTH_HEADERS, SERVICE_CASSETTES, testServiceEnv } from './routes/service.test-support.js';
 import { buildServer } from './server.js';
 import { createRedisClient, waitForRedisReady } from './store/redis-client.js';
-import { startRedis, type TestRedis } from './store/test-redis.js';
+import { type RedisServer, startRedis } from '../../load/redis-server.js';
 
 // The service on a real redis-server: state survives a new server instance, DELETE erases every key, limits are shared.
 describe('the service on Redis', () => {
-  let redisServer: TestRedis;
+  let redisServer: RedisServer;
   let sim: Simulator;
   let root: string;
   const clients: Redis[] = [];

@@ -1,10 +1,7 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freeLoopbackPort, reapOnExit } from '../../load/index.js';
+import { type RedisServer, startRedis, startSentinel } from '../../load/index.js';
 
 const run = promisify(execFile);
 
@@ -20,23 +17,12 @@ export const MASTER_NAME = 'luminamind';
  */
 export const DRILL_SENTINEL_TIMING = { downAfterMs: 1_000, failoverTimeoutMs: 5_000 } as const;
 
-export interface RedisNode {
-  readonly port: number;
-  readonly dir: string;
-  readonly url: string;
-  pid(): number | undefined;
-  /** Sends a signal; SIGKILL/SIGTERM wait until the process has exited. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the same process again (same port, dir and arguments). */
-  restart(): Promise<void>;
-  alive(): boolean;
-}
 
 export interface RedisHa {
   readonly name: string;
   /** nodes[0] is the first master; the others start as its replicas. */
-  readonly nodes: RedisNode[];
-  readonly sentinels: RedisNode[];
+  readonly nodes: RedisServer[];
+  readonly sentinels: RedisServer[];
   /** `REDIS_SENTINELS` for the service: `127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`. */
   readonly sentinelList: string;
   /** The master's port as the Sentinels answer it (majority of those reachable), or undefined. */
@@ -63,63 +49,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-/** Spawns `redis-server <args>` on a fresh port in a private dir and waits for PONG. */
-export async function startRedisNode(argsFor: (port: number, dir: string) => Promise<string[]> | string[], options: { name: string }): Promise<RedisNode & { close(): Promise<void> }> {
-  const port = await freeLoopbackPort();
-  const dir = await mkdtemp(join(tmpdir(), `lm-${options.name}-`));
-  const args = await argsFor(port, dir);
-  let child: ChildProcess | undefined;
-  let output = '';
-  const alive = () => Boolean(child && child.exitCode === null && child.signalCode === null);
-  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => c.once('exit', () => done())));
-  const spawnIt = async () => {
-    output = '';
-    const proc = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    reapOnExit(proc);
-    for (const s of [proc.stdout, proc.stderr]) s?.on('data', (c: Buffer) => (output = (output + c.toString('utf8')).slice(-4_000)));
-    const deadline = Date.now() + 10_000;
-    while ((await redisCli(port, ['PING'], 500)) !== 'PONG') {
-      if (!alive()) throw new Error(`redis-server (${options.name}) exited: ${output.slice(-1_500)}`);
-      if (Date.now() > deadline) throw new Error(`redis-server (${options.name}) gave no PONG: ${output.slice(-1_500)}`);
-      await sleep(50);
-    }
-  };
-  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
-    const proc = child;
-    if (!proc || !alive()) return;
-    proc.kill(signal);
-    if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited(proc);
-  };
-  try {
-    await spawnIt();
-  } catch (err) {
-    await kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return {
-    port,
-    dir,
-    url: `redis://127.0.0.1:${port}`,
-    pid: () => child?.pid,
-    kill,
-    alive,
-    async restart() {
-      if (alive()) {
-        child!.kill('SIGCONT');
-        await kill('SIGKILL');
-      }
-      await spawnIt();
-    },
-    async close() {
-      if (child && alive()) child.kill('SIGCONT');
-      await kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Data-node settings shared by master and replicas, as production's redis.conf: AOF every second, writes refused without a replica. */
 const nodeArgs = (port: number, dir: string) => [
   '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
@@ -133,17 +62,17 @@ const nodeArgs = (port: number, dir: string) => [
  * knows the replicas and the other Sentinels, so a failover can be elected. close() kills all of it and removes the dirs.
  */
 export async function startRedisHa(options: { replicas?: number; sentinels?: number } = {}): Promise<RedisHa> {
-  const nodes: (RedisNode & { close(): Promise<void> })[] = [];
-  const sentinels: (RedisNode & { close(): Promise<void> })[] = [];
+  const nodes: (RedisServer)[] = [];
+  const sentinels: (RedisServer)[] = [];
   const close = async () => {
     for (const n of [...sentinels, ...nodes]) await n.close().catch(() => {});
   };
   try {
-    const master = await startRedisNode((port, dir) => nodeArgs(port, dir), { name: 'redis-master' });
+    const master = await startRedis({ args: nodeArgs, name: 'redis-master' });
     nodes.push(master);
     const replicaCount = options.replicas ?? 2;
     for (let i = 0; i < replicaCount; i++) {
-      nodes.push(await startRedisNode((port, dir) => [...nodeArgs(port, dir), '--replicaof', '127.0.0.1', String(master.port)], { name: `redis-replica${i + 1}` }));
+      nodes.push(await startRedis({ args: (port, dir) => [...nodeArgs(port, dir), '--replicaof', '127.0.0.1', String(master.port)], name: `redis-replica${i + 1}` }));
     }
     await until(
       `${replicaCount} replicas online`,
@@ -154,27 +83,15 @@ export async function startRedisHa(options: { replicas?: number; sentinels?: num
     const quorum = Math.floor(sentinelCount / 2) + 1;
     for (let i = 0; i < sentinelCount; i++) {
       sentinels.push(
-        await startRedisNode(
-          async (port, dir) => {
-            const conf = join(dir, 'sentinel.conf');
-            // Sentinel rewrites its config file, so each one gets its own writable copy.
-            await writeFile(
-              conf,
-              [
-                `port ${port}`,
-                'bind 127.0.0.1',
-                `dir ${dir}`,
-                `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} ${quorum}`,
-                `sentinel down-after-milliseconds ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.downAfterMs}`,
-                `sentinel failover-timeout ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.failoverTimeoutMs}`,
-                `sentinel parallel-syncs ${MASTER_NAME} 1`,
-                '',
-              ].join('\n'),
-            );
-            return [conf, '--sentinel'];
-          },
-          { name: `redis-sentinel${i + 1}` },
-        ),
+        await startSentinel(master, MASTER_NAME, {
+          quorum,
+          label: `redis-sentinel${i + 1}`,
+          lines: [
+            `sentinel down-after-milliseconds ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.downAfterMs}`,
+            `sentinel failover-timeout ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.failoverTimeoutMs}`,
+            `sentinel parallel-syncs ${MASTER_NAME} 1`,
+          ],
+        }),
       );
     }
     // Sentinels find each other and the replicas through the master's hello channel (every 2 s): wait for the full picture.

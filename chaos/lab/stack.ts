@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRedis } from '../../agent/src/index.js';
+import { startRedis } from '../../load/index.js';
 import { startSimulator } from '../../evals/sim/index.js';
 import { LOAD_CASSETTES } from '../../load/index.js';
 import { startServiceProcess, type ServiceProcess } from '../../load/index.js';

@@ -1,5 +1,5 @@
 import type { Simulator } from '../../evals/sim/index.js';
-import type { TestRedis } from '../../agent/src/index.js';
+import type { RedisServer } from '../../load/index.js';
 import type { ServiceProcess } from '../../load/index.js';
 import type { Balancer } from './balancer.js';
 import type { RedisHa } from './redis-ha.js';
@@ -118,7 +118,7 @@ export interface Stack {
   url: string;
   primary: Simulator;
   fallback?: Simulator;
-  redis?: TestRedis;
+  redis?: RedisServer;
   /** The replicated group, when the spec asked for one. */
   redisHa?: RedisHa;
   services: ServiceProcess[];

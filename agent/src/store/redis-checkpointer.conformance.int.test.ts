@@ -3,9 +3,9 @@ import { validate } from '@langchain/langgraph-checkpoint-validation';
 import { Redis } from 'ioredis';
 import { RedisCheckpointSaver } from './redis-checkpointer.js';
 import { failFastRedisOptions, waitForRedisReady } from './redis-client.js';
-import { startRedis, type TestRedis } from './test-redis.js';
+import { type RedisServer, startRedis } from '../../../load/redis-server.js';
 
-let redis: TestRedis | undefined;
+let redis: RedisServer | undefined;
 let client: Redis | undefined;
 let savers = 0;
 

@@ -7,11 +7,11 @@ import { createMetrics } from '../observability/metrics.js';
 import type { CheckpointOperationEvent } from './checkpoint-events.js';
 import { checkpointKeys, checkpointMetricsHooks, createCheckpointer, InMemoryCheckpointSaver, RedisCheckpointSaver } from './index.js';
 import { createRedisClient, waitForRedisReady } from './redis-client.js';
-import { startRedis, startSentinel, type TestRedis } from './test-redis.js';
+import { type RedisServer, startRedis, startSentinel } from '../../../load/redis-server.js';
 
 const META: CheckpointMetadata = { source: 'loop', step: 0, parents: {} };
 
-let redis: TestRedis;
+let redis: RedisServer;
 const clients: Redis[] = [];
 
 function newClient(options: { commandTimeoutMs?: number } = {}): Redis {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { pingRedis, startRedis } from './test-redis.js';
+import { pingRedis, startRedis } from './redis-server.js';
 
 function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
@@ -11,7 +11,7 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-describe('startRedis (the private redis-server helper for tests and chaos drills)', () => {
+describe('startRedis (the the one private redis-server launcher: tests, soaks and chaos drills)', () => {
   it('starts on a free loopback port, survives kill/restart on the same port, and cleans up', async () => {
     const [a, b] = await Promise.all([startRedis(), startRedis()]);
     try {
