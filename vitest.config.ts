@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Temp folders left behind by the run are listed (vitest.global-setup.ts).
     globalSetup: ['vitest.global-setup.ts'],
+    // Each file's CPU, for `npm run test:slowest` (one /proc read at each end of a file).
+    setupFiles: ['.ci/file-cpu.setup.ts'],
     projects: [
       {
         extends: true,
