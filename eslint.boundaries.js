@@ -10,8 +10,9 @@ const PUBLIC = {
   chaos: ['index.js', '[\\w-]+/index.js'],
 };
 // Tests (and their support files) may also start the lab's real parts: the model simulator and a private
-// redis-server. These are the declared exceptions.
-const TEST_LAB = { evals: ['sim/index.js'], load: ['redis-server.js'] };
+// redis-server; and run the CLI in their own process (bin/run-cli.test-support.ts: the same main() without the CPU a
+// spawned, TypeScript-loading process costs). These are the declared exceptions.
+const TEST_LAB = { evals: ['sim/index.js'], load: ['redis-server.js'], bin: ['run-cli.test-support.js'] };
 
 /** What files under `folder` may reach in each other top-level folder: 'public', 'report' or 'none'. */
 const TABLE = {
