@@ -4,18 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { runCliInProcess } from '../bin/run-cli.test-support.js';
 import { GRADER_IDS } from './graders/index.js';
 
-// The CLI's error rows through the real binary: usage errors exit 2 with a sentence that says where to look,
-// never 1 (which means "regressed/blocked") and never a raw stack or ENOENT.
+// The CLI's error rows: usage errors exit 2 with a sentence that says where to look, never 1 (which means
+// "regressed/blocked") and never a raw stack or ENOENT. The rows run the CLI's main() in this process (a spawn
+// spends ~2.5 s of CPU loading the eval command's TypeScript); one row also runs the real binary, where an error
+// that escaped main() would show as the process's stack trace and exit status.
 
 const run = promisify(execFile);
-// Each case starts node processes; on a loaded 2-core machine that alone can take longer than the default 30 s.
+const ENV = { OPENAI_BASE_URL: '', LLM_MODEL: '' };
+// A process start; on a loaded 2-core machine that alone can take longer than the default 30 s.
 const SPAWN_TIMEOUT_MS = 180_000;
 
 async function luminamind(...args: string[]): Promise<{ code: number; stderr: string }> {
+  return runCliInProcess(args, ENV);
+}
+
+async function luminamindProcess(...args: string[]): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(process.execPath, ['bin/luminamind', ...args], { env: { ...process.env, OPENAI_BASE_URL: '', LLM_MODEL: '' } });
+    const { stderr } = await run(process.execPath, ['bin/luminamind', ...args], { env: { ...process.env, ...ENV } });
     return { code: 0, stderr };
   } catch (err) {
     const e = err as { code: number; stderr: string };
@@ -39,7 +47,6 @@ describe('luminamind eval: error rows over the real CLI', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  // The rows run at once: each is a process start, and the machine's cores are the limit, not the test.
   // Each row: the arguments and the pieces the message must hold (built lazily: the temp folder exists only then).
   const rows: [string, () => { args: string[]; says: string[] }][] = [
     ['a filter that matches nothing', () => ({ args: ['eval', '--filter', 'zzz'], says: ['--filter zzz matches no case'] })],
@@ -53,18 +60,26 @@ describe('luminamind eval: error rows over the real CLI', () => {
       }),
     ],
   ];
-  it.concurrent.each(rows)('%s exits 2 with a sentence naming where to look', async (_name, row) => {
+  // In turn, not concurrently: an in-process run holds the process's stdout, stderr and environment while it runs.
+  it.each(rows)('%s exits 2 with a sentence naming where to look', async (_name, row) => {
     const { args, says } = row();
     const { code, stderr } = await luminamind(...args);
     expect(stderr).not.toMatch(/ENOENT|\n\s+at /);
     for (const piece of says) expect(stderr).toContain(piece);
     expect(code).toBe(2);
-  }, SPAWN_TIMEOUT_MS);
+  });
 
-  it.concurrent('the twin: the same folder with known graders loads (and only the filter stops it)', async () => {
+  it('the twin: the same folder with known graders loads (and only the filter stops it)', async () => {
     const { code, stderr } = await luminamind('eval', '--dataset', folder('good'), '--filter', 'zzz');
     expect(stderr).not.toMatch(/is invalid/);
     expect(stderr).toMatch(/--filter zzz matches no case/);
+    expect(code).toBe(2);
+  });
+
+  it('through the real binary: a missing dataset folder exits 2 with the sentence, no stack trace', async () => {
+    const { code, stderr } = await luminamindProcess('eval', '--dataset', folder('missing'));
+    expect(stderr).not.toMatch(/ENOENT|\n\s+at /);
+    expect(stderr).toContain(`Dataset ${folder('missing')} is invalid`);
     expect(code).toBe(2);
   }, SPAWN_TIMEOUT_MS);
 });
