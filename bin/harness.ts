@@ -4,7 +4,7 @@ import { loadHarnessConfig, type HarnessConfig } from './harness-config.js';
 
 // The harness subcommands (simulator, eval, load, chaos, reports, scan, gate) are imported only when one of them
 // is asked for or the whole --help is printed, so `luminamind serve|tool|chat` never loads harness code, and an
-// install without the dev packages (npm ci --omit=dev, what the image carries) still runs them. Asking for a
+// install without the dev packages (npm ci --omit=dev) still runs them. Asking for a
 // harness command there says what to install instead of printing a module-resolution stack trace.
 
 export const HarnessMissingError = createError(

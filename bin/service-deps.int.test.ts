@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-// The production install (npm ci --omit=dev, what the image carries) has `dependencies` only, so every package the
-// compiled service entry can import at run time, static or lazy, must be one of them. esbuild walks the same import
-// graph node will (type-only imports are gone, literal import() calls are followed).
+// The production install (npm ci --omit=dev) has `dependencies` only, so every package the service entry can import
+// at run time, static or lazy, must be one of them (the image carries none: `npm run build` bundles them, and refuses
+// a dev-only one too, bin/service-bundle.int.test.ts). esbuild walks the same import graph node will (type-only
+// imports are gone, literal import() calls are followed).
 
 const ROOT = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
@@ -26,7 +27,7 @@ async function packagesReached(entry: string): Promise<string[]> {
 const notProduction = (names: string[]) => names.filter((name) => !(name in pkg.dependencies));
 
 describe('the service import graph', () => {
-  it('bin/service.ts (dist/bin/service.js) reaches production dependencies only', async () => {
+  it('bin/service.ts (bundled to dist/service.mjs) reaches production dependencies only', async () => {
     const reached = await packagesReached('bin/service.ts');
     expect(reached).toContain('fastify');
     expect(notProduction(reached)).toEqual([]);

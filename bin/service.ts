@@ -4,13 +4,14 @@ import { registerServeCommand } from '../agent/src/cli/serve.js';
 import { registerToolCommand } from '../agent/src/cli/tool.js';
 import { errorCode } from '../agent/src/errors.js';
 
-// The production entry (`npm run build` compiles it to dist/bin/service.js; the image runs it with plain node):
-// the service's own commands only, so it imports nothing of the eval/load/chaos/gate harness, whose packages a
-// `npm ci --omit=dev` install does not carry. The full CLI (bin/luminamind) has the same serve, tool and chat.
+// The production entry (`npm run build` bundles it to dist/service.mjs; the image runs that with plain node): the
+// service's own commands only, so it imports nothing of the eval/load/chaos/gate harness, whose packages a
+// `npm ci --omit=dev` install does not carry (and the build refuses). The full CLI (bin/luminamind) has the same
+// serve, tool and chat.
 
 function buildServiceProgram(): Command {
   const program = new Command('luminamind')
-    .description('LuminaMind service (compiled): serve, tool, chat. The harness commands need the full CLI and the dev packages.')
+    .description('LuminaMind service (production build): serve, tool, chat. The harness commands need the full CLI and the dev packages.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerServeCommand, registerToolCommand, registerChatCommand]) register(program);

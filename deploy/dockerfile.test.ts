@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_BUNDLE, SERVICE_ENTRY } from '../bin/service-bundle.js';
 
 // No Docker engine or hadolint on these machines: the Dockerfile is checked by parsing it.
 const ROOT = join(import.meta.dirname, '..');
@@ -41,28 +42,26 @@ const runtime = stages.at(-1) as Stage;
 const all = (stage: Stage, op: string) => stage.body.filter((i) => i.op === op).map((i) => i.args);
 
 describe('deploy/Dockerfile', () => {
-  it('is multi-stage with a dependency, a build and a runtime stage on the same Node 24 base', () => {
-    expect(stages.map((s) => s.name)).toEqual(['deps', 'build', 'runtime']);
+  it('is multi-stage with a build and a runtime stage on the same Node 24 base', () => {
+    expect(stages.map((s) => s.name)).toEqual(['build', 'runtime']);
     expect(text).toMatch(/^ARG NODE_IMAGE=node:24(\.\d+)*-bookworm-slim$/m);
     for (const s of stages) expect(s.from).toBe('${NODE_IMAGE}');
   });
 
-  it('installs only production dependencies into what ships', () => {
-    const deps = stages.find((s) => s.name === 'deps') as Stage;
-    expect(all(deps, 'RUN').join(' ')).toMatch(/npm ci --omit=dev\b/);
-    expect(all(runtime, 'RUN').join(' ')).not.toMatch(/npm (ci|install|i)\b/);
-    const nodeModules = all(runtime, 'COPY').filter((c) => c.includes('node_modules'));
-    expect(nodeModules).toEqual(['--from=deps /app/node_modules ./node_modules']);
+  it('ships no node_modules and installs no package in the runtime: the bundle carries what the service imports', () => {
+    const copies = all(runtime, 'COPY');
+    expect(copies.filter((c) => c.includes('node_modules'))).toEqual([]);
+    expect(all(runtime, 'RUN').join(' ')).not.toMatch(/\b(npm|npx|yarn|pnpm) /);
     for (const s of stages) expect(all(s, 'RUN').join(' '), s.name).not.toMatch(/npm install\b/);
   });
 
-  it('ships the compiled service (dist/, from a type-checked build) and no TypeScript source', () => {
+  it('ships the bundled service (dist/, from a type-checked build) and no TypeScript source', () => {
     const build = stages.find((s) => s.name === 'build') as Stage;
     expect(all(build, 'RUN').join(' ')).toMatch(/npx tsc --noEmit && npm run build/);
     const copies = all(runtime, 'COPY');
-    expect(copies).toContain('--from=build /app/dist ./dist');
+    expect(copies).toEqual(['--from=build /app/dist ./dist']);
     // Nothing comes straight from the build context, and no source folder ships.
-    for (const c of copies) expect(c).toMatch(/^--from=(deps|build) /);
+    for (const c of copies) expect(c).toMatch(/^--from=build /);
     for (const dir of ['agent', 'bin', 'evals', 'gates', 'load', 'chaos']) expect(copies.map((c) => c.split(/\s+/).at(-1)), dir).not.toContain(`./${dir}`);
   });
 
@@ -81,17 +80,19 @@ describe('deploy/Dockerfile', () => {
     const health = all(runtime, 'HEALTHCHECK');
     expect(health).toHaveLength(1);
     expect(health[0]).toMatch(/--interval=\d+s .*CMD .*127\.0\.0\.1:8000\/health/);
-    expect(all(runtime, 'ENTRYPOINT')).toEqual(['["node", "dist/bin/service.js", "serve"]']);
-    // The entry the image runs is the one tsconfig.build.json compiles.
-    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { files: string[] };
-    expect(build.files).toEqual(['bin/service.ts']);
+    // The file the image runs is the one `npm run build` writes from the service entry, and what start:prod runs.
+    expect(all(runtime, 'ENTRYPOINT')).toEqual([`["node", "dist/${SERVICE_BUNDLE}", "serve"]`]);
+    expect(SERVICE_ENTRY).toBe('bin/service.ts');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start:prod']).toBe(`node dist/${SERVICE_BUNDLE} serve`);
+    expect(pkg.scripts.build).toBe('tsx bin/build-service.ts');
     expect(all(runtime, 'ENV').join(' ')).toMatch(/HOST=0\.0\.0\.0 .*PORT=8000 .*METRICS_PORT=9090/);
   });
 });
 
 describe('.dockerignore', () => {
   const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-  it('keeps secrets, git history, host node_modules and reports out of the build context', () => {
-    for (const entry of ['.env', '.env.*', '**/node_modules', '.git', 'reports', 'coverage']) expect(ignore, entry).toContain(entry);
+  it('keeps secrets, git history, host node_modules and builds, and reports out of the build context', () => {
+    for (const entry of ['.env', '.env.*', '**/node_modules', '.git', 'reports', 'coverage', 'dist']) expect(ignore, entry).toContain(entry);
   });
 });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,14 +45,33 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, 
 }
 
 /**
+ * Which file `node` runs: `source` is bin/luminamind (TypeScript through tsx, what `npm start` runs); `bundle` is
+ * dist/service.mjs, the shipped artifact (`npm run build`; what the image runs), for measuring what ships.
+ */
+export type ServiceEntry = 'bundle' | 'source';
+export const SERVICE_ENTRY_FILES: Record<ServiceEntry, string> = { source: 'bin/luminamind', bundle: 'dist/service.mjs' };
+
+/** The script to run for `entry` in the checkout `root`; the bundle must have been built. */
+function entryScript(root: string, entry: ServiceEntry): string {
+  const script = resolve(root, SERVICE_ENTRY_FILES[entry]);
+  if (entry === 'bundle' && !existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first (entry: 'bundle' runs the built service)`);
+  return script;
+}
+
+/**
  * Runs `node bin/luminamind serve` as a real process on 127.0.0.1 with exactly the env given (plus HOST/PORT), so
- * a kill is a real kill. `nodeArgs` go before the script (e.g. --max-old-space-size); `root` is the checkout to serve (default here).
+ * a kill is a real kill. `nodeArgs` go before the script (e.g. --max-old-space-size); `root` is the checkout to serve
+ * (default here); `entry: 'bundle'` runs `root`'s dist/service.mjs instead of the sources.
  *
  * @example
  *   const svc = await startServiceProcess({ OPENAI_BASE_URL: sim.url, LLM_MODEL: 'sim', AUTH: 'none' });
  *   await svc.kill('SIGKILL'); await svc.restart();
  */
-export async function startServiceProcess(env: Record<string, string>, options: { nodeArgs?: string[]; port?: number; readyTimeoutMs?: number; root?: string } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  options: { nodeArgs?: string[]; port?: number; readyTimeoutMs?: number; root?: string; entry?: ServiceEntry } = {},
+): Promise<ServiceProcess> {
+  const script = entryScript(options.root ?? '.', options.entry ?? 'source');
   const port = options.port ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess;
@@ -62,7 +82,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   const spawnOne = async () => {
     stderr = '';
     // `root` serves another checkout (a `load --against` worktree) with its own code, from its own directory.
-    child = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve(options.root ?? '.', 'bin/luminamind'), 'serve'], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, 'serve'], {
       env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
       ...(options.root ? { cwd: options.root } : {}),
       stdio: ['ignore', 'ignore', 'pipe'],
