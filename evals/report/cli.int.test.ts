@@ -3,12 +3,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../bin/run-cli.test-support.js';
 import { readReport } from './envelope.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = join(import.meta.dirname, 'fixtures/v1');
 
-function luminamind(args: string[]) {
+// The CLI's main() in this process (a spawn spends ~1 s of CPU loading TypeScript first); the refusal also runs as a
+// real process, whose exit status is the contract CI scripts read.
+const luminamind = runCliInProcess;
+
+function luminamindProcess(args: string[]) {
   const r = spawnSync(process.execPath, ['bin/luminamind', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -25,19 +30,19 @@ describe('luminamind report merge (CLI)', () => {
     const b = write('b.json', { ...chaos, runId: 'b', results: chaos.results.map((r: { drill: string }) => ({ ...r, drill: 'model-503' })) });
     const out = join(dir, 'merged.json');
 
-    const ok = luminamind(['report', 'merge', out, a, b, '--kind', 'chaos']);
+    const ok = await luminamind(['report', 'merge', out, a, b, '--kind', 'chaos']);
     expect(ok.code, ok.stderr).toBe(0);
     expect((await readReport(out, 'chaos')).config.mergedFrom).toEqual(['a', 'b']);
 
-    const overlap = luminamind(['report', 'merge', out, a, write('c.json', { ...chaos, runId: 'c' })]);
+    const overlap = luminamindProcess(['report', 'merge', out, a, write('c.json', { ...chaos, runId: 'c' })]);
     expect(overlap.code).toBe(2);
     expect(overlap.stderr).toContain('EVL_ERR_REPORT_MERGE_REFUSED');
 
-    const wrongKind = luminamind(['report', 'merge', out, a, b, '--kind', 'eval']);
+    const wrongKind = await luminamind(['report', 'merge', out, a, b, '--kind', 'eval']);
     expect(wrongKind.code).toBe(2);
     expect(wrongKind.stderr).toContain('EVL_ERR_REPORT_MERGE_REFUSED');
 
-    const missing = luminamind(['report', 'merge', out, a, join(dir, 'missing.json')]);
+    const missing = await luminamind(['report', 'merge', out, a, join(dir, 'missing.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('EVL_ERR_REPORT_UNREADABLE');
   }, 120_000);
