@@ -6,13 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { startRedis } from './redis-server.js';
 import { startSimulator } from '../evals/sim/index.js';
-import { startServiceProcess } from './service-process.js';
+import { attachHeapProbe, type HeapProbe } from './inspect-heap.js';
+import { freeLoopbackPort, startServiceProcess } from './service-process.js';
 
 // `npm run soak:memory [-- --warmup 20 --first 500 --further 2000 --concurrency 4 --max-threads N]`: the service as
 // its own process in embedded mode (no Redis, in-memory stores), simulator at zero latency, every request a new
 // thread (one-tool and plain answers alternating). Prints RSS (from /proc/<pid>/status) idle after start, after the
 // warm-up, after `first` more requests and after `further` more, the growth over the last stretch (goal ≤ 10 %),
 // the workspace folders left on disk and the evictions counted. Not a test.
+// Each row also has the V8 heap in use right after a full GC (through the inspector, switched on by SIGUSR1 after
+// the idle reading, so the idle RSS is the service's own): RSS that grows while the collected heap stays flat is
+// garbage V8 has not collected yet, not state the service holds. The last row is RSS after that GC, idle.
 // Redis mode (`--redis yes [--ttl 3600]`): checkpoints go to a private redis-server (a free 127.0.0.1 port, temp dir,
 // killed at the end) with CHECKPOINT_TTL_SECONDS = --ttl; each row adds Redis's used_memory and key count, and the
 // share of keys that carry an expiry (every one must, or Redis grows without bound; load/soak-redis-ttl.int.test.ts).
@@ -26,6 +30,8 @@ const concurrency = Number(args.get('concurrency') ?? 4);
 const maxThreads = args.get('max-threads');
 const redisMode = args.get('redis') === 'yes';
 const ttlSeconds = args.get('ttl') ?? '3600';
+// V8 flags for the service process, e.g. --node-options '--max-old-space-size=512' (split on spaces).
+const nodeOptions = (args.get('node-options') ?? '').split(' ').filter(Boolean);
 
 const USER_TOOL = 'List the files in my workspace';
 const USER_PLAIN = 'Say hello';
@@ -54,6 +60,7 @@ async function redisRow(): Promise<{ redisMb?: number; keys?: number; withTtl?: 
   const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
   return { redisMb: used / 1024 / 1024, keys: Number(/keys=(\d+)/.exec(keyspace)?.[1] ?? 0), withTtl: Number(/expires=(\d+)/.exec(keyspace)?.[1] ?? 0) };
 }
+const inspectPort = await freeLoopbackPort();
 const svc = await startServiceProcess({
   OPENAI_BASE_URL: sim.url,
   OPENAI_API_KEY: 'soak',
@@ -64,7 +71,7 @@ const svc = await startServiceProcess({
   RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
   ...(maxThreads ? { CHECKPOINT_MEMORY_MAX_THREADS: maxThreads } : {}),
   ...(redis ? { REDIS_URL: redis.url, CHECKPOINT_TTL_SECONDS: ttlSeconds } : {}),
-});
+}, { nodeArgs: [...nodeOptions, `--inspect-port=127.0.0.1:${inspectPort}`] });
 const pid = svc.pid()!;
 let sent = 0;
 let failures = 0;
@@ -83,10 +90,17 @@ async function load(count: number): Promise<void> {
   );
 }
 
+let probe: HeapProbe | undefined;
 try {
   await sleep(2_000);
-  const rows: ({ at: string; requests: number; rss: number; peak: number } & Awaited<ReturnType<typeof redisRow>>)[] = [];
-  const mark = async (at: string) => rows.push({ at, requests: sent, ...rssMb(pid), ...(await redisRow()) });
+  const rows: ({ at: string; requests: number; rss: number; peak: number; heapTotalMb?: number; externalMb?: number; heapMb: number } & Awaited<ReturnType<typeof redisRow>>)[] = [];
+  const mark = async (at: string) => {
+    const row = { at, requests: sent, ...rssMb(pid), ...(await redisRow()) };
+    // The inspector is switched on after the idle reading, so the first row has no heap breakdown before its GC.
+    const before = probe ? await probe.usage() : undefined;
+    probe ??= await attachHeapProbe(pid, inspectPort);
+    rows.push({ ...row, heapTotalMb: before?.heapTotalMb, externalMb: before?.externalMb, heapMb: (await probe.collect()).usedMb });
+  };
   await mark('idle after start');
   await load(warmup);
   await mark('after warm-up');
@@ -95,22 +109,31 @@ try {
   const base = rows.at(-1)!.rss;
   await load(further);
   await mark(`after ${further} more`);
+  // RSS here is after the GC of the row before: what the service holds when the traffic stops.
   await sleep(2_000);
-  await mark('idle 2 s later');
+  await mark('idle, after a GC');
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   const evictions = [...metrics.matchAll(/^luminamind_store_evictions_total\{([^}]*)\} (\d+)/gm)].map((m) => `${m[1]}: ${m[2]}`);
   const folders = (await readdir(root)).length;
 
   const redisCols = (r: (typeof rows)[number]) => (redis ? ` ${r.redisMb?.toFixed(1)} | ${r.keys} | ${r.withTtl} |` : '');
-  console.log(`| point | requests | RSS MB | peak RSS MB |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
-  console.log(`|---|---|---|---|${redis ? '---|---|---|' : ''}`);
-  for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} |${redisCols(r)}`);
+  const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`soak:memory, ${redis ? 'Redis' : 'embedded'} mode, concurrency ${concurrency}, node ${nodeOptions.join(' ') || '(no flags)'}, load average ${loadAverage} (at the end)`);
+  const opt = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(0));
+  console.log(`| point | requests | RSS MB | peak RSS MB | V8 heap reserved MB | external MB | heap used after GC MB |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
+  console.log(`|---|---|---|---|---|---|---|${redis ? '---|---|---|' : ''}`);
+  for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} | ${opt(r.heapTotalMb)} | ${opt(r.externalMb)} | ${r.heapMb.toFixed(1)} |${redisCols(r)}`);
   if (redis) console.log(`\nRedis mode: CHECKPOINT_TTL_SECONDS=${ttlSeconds}; every key must expire (keys with TTL = keys), so Redis holds at most ${ttlSeconds} s of writes`);
-  const growth = ((rows[3]!.rss - base) / base) * 100;
-  console.log(`\nRSS growth over the last ${further} requests: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (goal ≤ 10 %); idle RSS ${rows[0]!.rss.toFixed(0)} MB (goal ≤ 200 MB)`);
+  const pct = (from: number, to: number) => {
+    const g = ((to - from) / from) * 100;
+    return `${g >= 0 ? '+' : ''}${g.toFixed(1)} %`;
+  };
+  console.log(`\nRSS growth over the last ${further} requests: ${pct(base, rows[3]!.rss)} (goal ≤ 10 %); heap after GC ${pct(rows[2]!.heapMb, rows[3]!.heapMb)}`);
+  console.log(`idle RSS ${rows[0]!.rss.toFixed(0)} MB after start, ${rows.at(-1)!.rss.toFixed(0)} MB after the soak and a GC (goal ≤ 200 MB)`);
   console.log(`workspace folders on disk: ${folders} for ${sent} threads; failures: ${failures}`);
   console.log(`evictions: ${evictions.join(', ') || 'none'}`);
 } finally {
+  probe?.close();
   await svc.close();
   await sim.close();
   redisClient?.disconnect();
