@@ -122,7 +122,7 @@ describe('fetch_as_markdown', () => {
     await expect(fetchAsMarkdownTool.run({ url: 'not a url' }, context())).resolves.toMatchObject({ error: true, message: expect.stringContaining('Error fetching not a url') });
   });
 
-  test('htmlToMarkdown keeps relative links when there is no base', () => {
-    expect(htmlToMarkdown('<a href="/a">x</a><a href="/empty"> </a>')).toBe('[x](/a)');
+  test('htmlToMarkdown keeps relative links when there is no base', async () => {
+    expect(await htmlToMarkdown('<a href="/a">x</a><a href="/empty"> </a>')).toBe('[x](/a)');
   });
 });

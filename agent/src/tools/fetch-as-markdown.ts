@@ -1,4 +1,3 @@
-import TurndownService from 'turndown';
 import { z } from 'zod';
 import { HttpRequestFailedError, errorCode } from '../errors.js';
 import { httpRequest } from './support/http-client.js';
@@ -8,8 +7,12 @@ const ACCEPT = 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,text/mark
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 const TEXT_TYPES = /^(text\/|application\/(json|xml|ld\+json|javascript|x-ndjson)$|[\w.-]+\/[\w.-]+\+(json|xml)$)/;
 
-/** HTML to markdown: ATX headings, fenced code, `-` lists, links made absolute against the page URL. */
-export function htmlToMarkdown(html: string, baseUrl?: string): string {
+/**
+ * HTML to markdown: ATX headings, fenced code, `-` lists, links made absolute against the page URL. turndown (and
+ * the DOM it parses with, ~0.6 MB of JavaScript) is imported on the first page, not when the service starts.
+ */
+export async function htmlToMarkdown(html: string, baseUrl?: string): Promise<string> {
+  const { default: TurndownService } = await import('turndown');
   const td = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
   td.remove(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed']);
   td.addRule('absoluteLinks', {
@@ -61,7 +64,7 @@ export const fetchAsMarkdownTool = defineTool({
       if (res.status < 200 || res.status >= 300) throw new HttpRequestFailedError(`HTTP ${res.status}`);
       const type = mediaType(res.headers['content-type']);
       const max = ctx.config.tools.outputMaxBytes;
-      if (HTML_TYPES.includes(type) || (type === '' && looksLikeHtml(res.text))) return cap(htmlToMarkdown(res.text, res.url), max);
+      if (HTML_TYPES.includes(type) || (type === '' && looksLikeHtml(res.text))) return cap(await htmlToMarkdown(res.text, res.url), max);
       if ((type === '' && !res.text.includes('\u0000')) || TEXT_TYPES.test(type)) return cap(res.text, max);
       return toolError(`Error fetching ${url}: unsupported content type ${type || '(binary, none declared)'}; only HTML and text can be converted to markdown`, 'AGT_ERR_HTTP_REQUEST_FAILED', {
         content_type: type,

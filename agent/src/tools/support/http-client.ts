@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext } from 'cockatiel';
 import type { Config } from '../../config.js';
 import { ConfigInvalidError, HttpRequestFailedError, errorCode } from '../../errors.js';
@@ -72,8 +72,13 @@ export interface HttpClientDeps {
 
 export interface HttpClient {
   request(url: string | URL, opts?: HttpRequestOptions): Promise<HttpResponse>;
-  readonly dispatcher: Dispatcher;
   close(): Promise<void>;
+}
+
+/** undici's connection pool and request function, made on the client's first request. */
+interface Connection {
+  readonly dispatcher: Dispatcher;
+  readonly request: typeof import('undici').request;
 }
 
 interface AttemptResult {
@@ -180,17 +185,25 @@ function decode(body: Buffer, contentType: string | undefined): string {
 /**
  * Builds the one HTTP client the web tools share: SSRF guard on every hop and every DNS answer, TLS
  * verification always on (plus WEB_CA_FILE), manual redirects, retries with backoff, timeout and size cap.
- * Prefer `getHttpClient(config)` so the process keeps one connection pool.
+ * Prefer `getHttpClient(config)` so the process keeps one connection pool. Settings are checked here (a bad
+ * WEB_CA_FILE throws now); undici itself is imported on the first request: it is ~0.7 MB of JavaScript that a
+ * service start (and every run that fetches nothing) would otherwise parse for nothing.
  */
 export function createHttpClient(config: Config, deps: HttpClientDeps = {}): HttpClient {
   const web = config.web;
   const policy = guardPolicy(config);
-  const base = deps.connector ?? buildConnector({ ca: loadCa(web.caFile), timeout: web.timeoutMs });
-  const dispatcher = new Agent({
-    connect: guardedConnector(base, policy, deps.resolve ?? defaultResolver),
-    headersTimeout: web.timeoutMs,
-    bodyTimeout: web.timeoutMs,
-  });
+  const ca = loadCa(web.caFile);
+  let connection: Promise<Connection> | undefined;
+  const connect = (): Promise<Connection> =>
+    (connection ??= import('undici').then(({ Agent, buildConnector, request }) => {
+      const base = deps.connector ?? buildConnector({ ca, timeout: web.timeoutMs });
+      const dispatcher = new Agent({
+        connect: guardedConnector(base, policy, deps.resolve ?? defaultResolver),
+        headersTimeout: web.timeoutMs,
+        bodyTimeout: web.timeoutMs,
+      });
+      return { dispatcher, request };
+    }));
   const retryBaseMs = deps.retryBaseMs ?? 500;
   const maxRetryAfterMs = deps.maxRetryAfterMs ?? 10_000;
   const retryPolicy = retry(
@@ -209,6 +222,7 @@ export function createHttpClient(config: Config, deps: HttpClientDeps = {}): Htt
   async function attempt(url: URL, init: { method: string; headers: Record<string, string>; body?: string }, timeoutMs: number, maxBytes: number, signal?: AbortSignal): Promise<AttemptResult> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const { dispatcher, request } = await connect();
     try {
       const res = await request(url, { dispatcher, method: init.method as Dispatcher.HttpMethod, headers: init.headers, body: init.body, signal: combined });
       const headers = flattenHeaders(res.headers);
@@ -272,8 +286,10 @@ export function createHttpClient(config: Config, deps: HttpClientDeps = {}): Htt
   }
 
   return {
-    dispatcher,
-    close: () => dispatcher.close(),
+    // A client that never made a request has no pool to close.
+    close: async () => {
+      if (connection) await (await connection).dispatcher.close();
+    },
     async request(url, opts = {}) {
       const tool = opts.tool ?? 'http';
       try {
