@@ -44,6 +44,11 @@ const EnvSchema = z.object({
   SUMMARIZE_KEEP_MESSAGES: int(1, 1000).default(6),
 
   WORKSPACE_ROOT: z.string().min(1).default('./workspace'),
+  /**
+   * `serve` sweeps WORKSPACE_ROOT this often and removes the folders of threads with no state left (expired,
+   * evicted, erased, lost in a restart) not modified for as long; 0 never sweeps.
+   */
+  WORKSPACE_SWEEP_SECONDS: int(0, 30 * 86_400).default(600),
   SHELL_ALLOWED_PROGRAMS: list.default(DEFAULT_SHELL_PROGRAMS),
   SHELL_DEFAULT_TIMEOUT_MS: int(100, 300_000).default(20_000),
   SHELL_SANDBOX: z.enum(['auto', 'required', 'off']).default('auto'),
@@ -158,6 +163,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     tools: {
       workspaceRoot: env.WORKSPACE_ROOT,
+      workspaceSweepSeconds: env.WORKSPACE_SWEEP_SECONDS,
       outputMaxBytes: env.TOOL_OUTPUT_MAX_BYTES,
       shell: {
         allowedPrograms: env.SHELL_ALLOWED_PROGRAMS,

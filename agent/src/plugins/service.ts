@@ -19,6 +19,7 @@ export const servicePlugin = fp<ServicePluginOptions>(
   async (app: FastifyInstance, { service, closeables = [] }) => {
     app.decorate('luminamind', service);
     app.addHook('onClose', async () => {
+      service.workspaces.close();
       for (const close of closeables) await close().catch((err: unknown) => service.log.warn({ err }, 'close_failed'));
     });
   },

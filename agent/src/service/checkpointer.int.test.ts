@@ -39,6 +39,42 @@ describe('bounded in-memory threads in the service', () => {
   });
 });
 
+describe('the twin: the same traffic under a bound it does not reach', () => {
+  it('evicts nothing, counts nothing, and every workspace stays', async () => {
+    const svc = await startTestService({ CHECKPOINT_MEMORY_MAX_THREADS: '100' });
+    try {
+      for (const id of ['evict-a', 'evict-b', 'evict-c']) {
+        const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: id, message: 'Say hello' } });
+        expect(res.statusCode).toBe(200);
+      }
+      const text = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(text).not.toMatch(/^luminamind_store_evictions_total\{store="checkpointer"/m);
+      expect(existsSync(join(svc.root, 'evict-a'))).toBe(true);
+      expect((await svc.app.inject({ method: 'GET', url: '/v1/threads/evict-a', headers: AUTH_HEADERS })).statusCode).toBe(200);
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+describe('workspace sweep in memory', () => {
+  it('removes the folders a previous process left (their threads died with it) and keeps the living ones', async () => {
+    const svc = await startTestService({ WORKSPACE_SWEEP_SECONDS: '0' });
+    try {
+      // What an in-memory service that restarted finds: folders of threads it never held.
+      await mkdir(join(svc.root, 'before-restart'));
+      await writeFile(join(svc.root, 'before-restart', 'notes.txt'), 'remember the milk');
+      const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'alive', message: 'Say hello' } });
+      expect(res.statusCode).toBe(200);
+      expect(await svc.app.luminamind.workspaces.sweep()).toEqual(['before-restart']);
+      expect(existsSync(join(svc.root, 'before-restart'))).toBe(false);
+      expect(existsSync(join(svc.root, 'alive'))).toBe(true);
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
 describe('removeThreadWorkspace', () => {
   it('removes only a direct child of the workspace root', async () => {
     const root = await mkdtemp(join(tmpdir(), 'lm-ws-'));

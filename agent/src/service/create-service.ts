@@ -18,6 +18,7 @@ import { createRunRegistry } from './run-registry.js';
 import { toChatResponse, type Service, type ServiceCheckpointer } from './service.js';
 import { createToolHooks } from './tool-hooks.js';
 import { createToolCache, createToolLimiter } from './tool-guard.js';
+import { startWorkspaceReaper } from './workspace-reaper.js';
 
 export interface ServiceDeps {
   /** The agent; built from config (resilient model + the checkpointer below) when omitted. */
@@ -91,6 +92,17 @@ export async function createService(config: Config, deps: ServiceDeps, root: Log
   const busy = new Set<string>();
   const running = new Set<AbortController>();
   let draining = false;
+  const sweepMs = config.tools.workspaceSweepSeconds * 1000;
+  const workspaces = startWorkspaceReaper({
+    workspaceRoot: config.tools.workspaceRoot,
+    graceMs: sweepMs,
+    intervalMs: sweepMs,
+    hasThread: (threadId) =>
+      checkpointer.hasThread?.(threadId) ?? checkpointer.getTuple({ configurable: { thread_id: threadId } }).then((tuple) => tuple !== undefined),
+    inFlight: () => busy,
+    onRemoved: () => metrics.storeEvictions.inc({ store: 'workspace', reason: 'orphan' }),
+    onError: (err) => log.warn({ err: { message: err.message } }, 'workspace_sweep_failed'),
+  });
 
   const service: Service = {
     config,
@@ -102,6 +114,7 @@ export async function createService(config: Config, deps: ServiceDeps, root: Log
     audit,
     cache,
     runs,
+    workspaces,
     secrets: secretsOf(config),
     grounding: deps.grounding ?? groundAgainstRun,
     readiness: createReadinessChecks(config, { model, redis, checkpointer }),

@@ -10,6 +10,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { GroundingCheck } from './answer-guard.js';
 import type { RunRegistry } from './run-registry.js';
 import type { ToolCache } from './tool-guard.js';
+import type { WorkspaceReaper } from './workspace-reaper.js';
 
 /** The checkpointer's health as /ready reports it (the store's `health()`, or the in-memory default). */
 export interface CheckpointerHealthLike {
@@ -22,6 +23,8 @@ export interface CheckpointerHealthLike {
 /** A LangGraph saver, optionally with the store's health probe and close. */
 export type ServiceCheckpointer = BaseCheckpointSaver & {
   health?: () => Promise<CheckpointerHealthLike>;
+  /** Whether the thread has state (the workspace sweep asks); without it the sweep reads the thread's latest checkpoint. */
+  hasThread?: (threadId: string) => Promise<boolean>;
   close?: () => Promise<void>;
 };
 
@@ -43,6 +46,8 @@ export interface Service {
   readonly cache: ToolCache;
   /** The run ids this service answered, per thread (feedback names one). */
   readonly runs: RunRegistry;
+  /** Sweeps WORKSPACE_ROOT for folders of threads with no state left (every WORKSPACE_SWEEP_SECONDS). */
+  readonly workspaces: WorkspaceReaper;
   /** The config's secret values, scrubbed from every error body that leaves. */
   readonly secrets: readonly string[];
   readonly grounding?: GroundingCheck;

@@ -50,6 +50,14 @@ describe('tool-result cache', () => {
     expect((await metrics.cacheSizeBytes.get()).values[0]?.value).toBe(JSON.stringify({ r: 'a' }).length * 2);
   });
 
+  it('the twin: under a bound the traffic does not reach, every entry stays and nothing is counted', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const cache = createToolCache(config({ CACHE_MEMORY_MAX_ENTRIES: '100' }), metrics);
+    for (const q of ['a', 'b', 'c']) await cache.set('web_search', { query: q }, 't', { r: q });
+    for (const q of ['a', 'b', 'c']) expect(await cache.get('web_search', { query: q })).toEqual({ r: q });
+    expect(await metrics.registry.metrics()).not.toContain('luminamind_store_evictions_total{store="tool_cache"');
+  });
+
   it('bypasses a Redis that is down: a miss, no throw', async () => {
     const redis = createRedisClient({ redisUrl: 'redis://127.0.0.1:1', redisSentinel: undefined, redisPassword: undefined }, { onError: () => undefined })!;
     try {
@@ -88,6 +96,21 @@ describe('per-tool rate limits', () => {
       // A new minute is a fresh window: k2 may call again up to its limit.
       expect(await limiter.take('k2', 'shell')).toEqual({ allowed: true });
       expect(await limiter.take('k2', 'shell')).toMatchObject({ allowed: false });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the twin: within the minute and under the key bound, no window is dropped', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:10Z'), toFake: ['Date'] });
+    try {
+      const metrics = createMetrics({ defaultMetrics: false });
+      const limiter = createToolLimiter(config({ RATE_LIMIT_MEMORY_MAX_KEYS: '100' }), undefined, metrics);
+      for (const key of ['k1', 'k2', 'k3']) await limiter.take(key, 'shell');
+      await limiter.take('k1', 'shell');
+      // k1's window was kept: its third call in the minute is refused.
+      expect(await limiter.take('k1', 'shell')).toMatchObject({ allowed: false });
+      expect(await metrics.registry.metrics()).not.toContain('luminamind_store_evictions_total{store="rate_window"');
     } finally {
       vi.useRealTimers();
     }

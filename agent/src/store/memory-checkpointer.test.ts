@@ -1,11 +1,11 @@
-import { emptyCheckpoint, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
+import { emptyCheckpoint, MemorySaver, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 import { describe, expect, it } from 'vitest';
 import { InMemoryCheckpointSaver } from './memory-checkpointer.js';
 
 const metadata: CheckpointMetadata = { source: 'input', step: -1, parents: {} };
 const cfg = (threadId: string) => ({ configurable: { thread_id: threadId, checkpoint_ns: '' } });
 
-async function save(saver: InMemoryCheckpointSaver, threadId: string): Promise<void> {
+async function save(saver: MemorySaver, threadId: string): Promise<void> {
   const checkpoint = emptyCheckpoint();
   const saved = await saver.put(cfg(threadId), checkpoint, metadata);
   await saver.putWrites(saved, [['messages', `hello ${threadId}`]], 'task-1');
@@ -31,6 +31,13 @@ describe('InMemoryCheckpointSaver bounds', () => {
     expect(Object.keys(saver.writes).some((k) => k.includes('"a"'))).toBe(false);
     expect((await saver.getTuple(cfg('b')))?.pendingWrites).toHaveLength(1);
     await saver.close();
+  });
+
+  it("the twin: LangGraph's MemorySaver, fed the same threads, holds them all (the store grows past the limit)", async () => {
+    const unbounded = new MemorySaver();
+    for (const id of ['a', 'b', 'c']) await save(unbounded, id);
+    expect(Object.keys(unbounded.storage).sort()).toEqual(['a', 'b', 'c']);
+    expect(await unbounded.getTuple(cfg('a'))).toBeDefined();
   });
 
   it('counts a read as a use: the thread read last survives', async () => {
@@ -67,8 +74,19 @@ describe('InMemoryCheckpointSaver bounds', () => {
     advance(20_000);
     saver.sweep();
     expect(evicted).toEqual([{ threadId: 'old', reason: 'ttl' }]);
+    expect(await saver.hasThread('old')).toBe(false);
     expect(await saver.getTuple(cfg('young'))).toBeDefined();
     await saver.close();
+  });
+
+  it('the twin: without a TTL the same idle thread stays', async () => {
+    const { saver, evicted, advance } = setup({ maxThreads: 100 });
+    await save(saver, 'old');
+    advance(65_000);
+    saver.sweep();
+    expect(evicted).toEqual([]);
+    expect(await saver.hasThread('old')).toBe(true);
+    expect(await saver.getTuple(cfg('old'))).toBeDefined();
   });
 
   it('does not report an explicit delete as an eviction', async () => {

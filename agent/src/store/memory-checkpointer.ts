@@ -82,6 +82,11 @@ export class InMemoryCheckpointSaver extends MemorySaver {
     };
   }
 
+  /** Whether the thread has state here; not a use (it does not save the thread from eviction). */
+  async hasThread(threadId: string): Promise<boolean> {
+    return this.storage[threadId] !== undefined;
+  }
+
   /** Evicts the threads idle longer than the TTL (not those with a run in progress). */
   sweep(): void {
     if (this.ttlMs === undefined) return;

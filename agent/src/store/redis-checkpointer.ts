@@ -310,6 +310,14 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     });
   }
 
+  /**
+   * Whether the thread has state here (its key registry exists: every write creates it, TTL and deleteThread
+   * remove it). One EXISTS, for the workspace sweep; a Redis failure throws, so nothing is removed on a guess.
+   */
+  async hasThread(threadId: string): Promise<boolean> {
+    return (await this.client.exists(checkpointKeys(this.keyPrefix, requiredString(threadId, 'threadId')).registry)) === 1;
+  }
+
   /** PING within a short budget, for /ready: never throws. */
   async health(): Promise<CheckpointerHealth> {
     const started = performance.now();
