@@ -1,5 +1,6 @@
-import { ChatOpenAI } from '@langchain/openai';
+import { ChatOpenAI, type ChatOpenAIFields } from '@langchain/openai';
 import type { ModelEndpoint } from '../config.js';
+import { HttpChatCompletions } from './http-completions.js';
 
 /** Which configured endpoint served (or failed) a call. */
 export type EndpointRole = 'primary' | 'fallback';
@@ -17,7 +18,7 @@ export interface EndpointModelOptions {
  *   const model = createEndpointModel({ baseUrl: 'http://127.0.0.1:4010/v1', apiKey: 'none', model: 'sim' }, { temperature: 0, timeoutMs: 30_000 });
  */
 export function createEndpointModel(endpoint: ModelEndpoint, options: EndpointModelOptions): ChatOpenAI {
-  return new ChatOpenAI({
+  const fields: ChatOpenAIFields = {
     model: endpoint.model,
     apiKey: endpoint.apiKey,
     configuration: { baseURL: endpoint.baseUrl },
@@ -27,7 +28,9 @@ export function createEndpointModel(endpoint: ModelEndpoint, options: EndpointMo
     maxRetries: 0,
     streamUsage: true,
     useResponsesApi: false,
-  });
+  };
+  // Same request and response handling, a cheaper transport (see HttpChatCompletions).
+  return new ChatOpenAI({ ...fields, completions: new HttpChatCompletions(fields) });
 }
 
 const KNOWN_PROVIDERS: ReadonlyArray<[RegExp, string]> = [
