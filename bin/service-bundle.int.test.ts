@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,17 @@ import { bundleService } from './service-bundle.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Runs node with `args`, its stdout a pipe whose reading end is closed at once; resolves with exit code and stderr. */
+function runWithClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (code) => done({ code, stderr }));
+  });
+}
 
 /** Every folder from `dir` up to `/` that holds a node_modules, where node's resolution would look. */
 function nodeModulesAbove(dir: string): string[] {
@@ -82,6 +94,18 @@ describe('the service bundle (npm run build)', () => {
     expect(body.answer.length).toBeGreaterThan(0);
     const thread = await fetch(`${svc.url}/v1/threads/bundle-1`);
     expect(thread.status).toBe(200);
+  }, 60_000);
+
+  it('exits 0 when its reader closes the pipe early (`tool --help | head`)', async () => {
+    const run = await runWithClosedStdout([join(root, 'dist/service.mjs'), 'tool', '--help']);
+    expect(run.stderr).not.toMatch(/EPIPE/);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  it('can fail: a node script that writes to the closed pipe without the handler crashes on EPIPE', async () => {
+    const run = await runWithClosedStdout(['-e', "setTimeout(() => process.stdout.write('x'.repeat(100)), 200)"]);
+    expect(run.stderr).toMatch(/EPIPE/);
+    expect(run.code).not.toBe(0);
   }, 60_000);
 });
 

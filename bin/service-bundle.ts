@@ -84,10 +84,12 @@ export async function bundleService(options: { outdir: string; entry?: string })
     format: 'esm',
     target: 'node22',
     // Whitespace and syntax only: identifiers keep their names, so stack traces and class names (LangChain's
-    // serialisation, error names in logs) read as in the sources. Source maps map lines back (--enable-source-maps).
+    // serialisation, error names in logs) read as in the sources. Source maps map lines back (--enable-source-maps);
+    // they name the source files without carrying their text, which the mapping does not need.
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',
+    sourcesContent: false,
     banner: { js: REQUIRE_SHIM },
     define: { LUMINAMIND_SWAGGER_UI_DIR: JSON.stringify(`./${SWAGGER_UI_DIR}/`) },
     plugins: [productionDependenciesOnly(pkg.dependencies)],

@@ -31,4 +31,11 @@ async function serviceMain(argv: string[]): Promise<number> {
   }
 }
 
+// `… tool --help | head` closes the pipe early: that is the reader's choice, not a crash (as in bin/luminamind).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 process.exitCode = await serviceMain(process.argv);
