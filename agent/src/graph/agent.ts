@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { withSpan } from '../observability/tracing.js';
 import type { Decision, PendingAction, RunResult, Todo, ToolCallRecord } from '../contract/run.js';
 import { buildGraph, type AgentGraph } from './builder.js';
+import { installLightRunContext } from './light-run-context.js';
 import { withRunContext, type RunContext } from './run-context.js';
 import { RunTokenStream } from './token-stream.js';
 import type { ToolHooks } from './tool-adapter.js';
@@ -81,6 +82,7 @@ function pendingActionsOf(interrupts: { value?: unknown }[]): PendingAction[] {
  *   const result = await agent.run({ threadId: 't1', message: 'List the files' });
  */
 export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
+  installLightRunContext();
   const checkpointer = deps.checkpointer ?? new MemorySaver();
   const graph = buildGraph(config, { ...deps, checkpointer });
   const tokenStream = new RunTokenStream();

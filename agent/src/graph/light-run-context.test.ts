@@ -1,0 +1,29 @@
+import { RunnableLambda } from '@langchain/core/runnables';
+import { getContextVariable, setContextVariable } from '@langchain/core/context';
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
+import { isRunTree } from 'langsmith/run_trees';
+import { describe, expect, it } from 'vitest';
+import { installLightRunContext } from './light-run-context.js';
+
+describe('installLightRunContext', () => {
+  it('keeps the runnable config and context variables readable inside nested runnables, without a RunTree per invoke', async () => {
+    const seen: unknown[] = [];
+    const inner = RunnableLambda.from(async () => {
+      const store = AsyncLocalStorageProviderSingleton.getInstance().getStore();
+      seen.push(isRunTree(store), AsyncLocalStorageProviderSingleton.getRunnableConfig()?.metadata?.who, getContextVariable('tenant'));
+      return 'ok';
+    });
+    const outer = RunnableLambda.from(async (x: string, config) => inner.invoke(x, config));
+    const run = () =>
+      RunnableLambda.from(async () => {
+        setContextVariable('tenant', 't1');
+        return outer.invoke('x', { metadata: { who: 'caller' } });
+      }).invoke('x');
+    // The twin: @langchain/core as shipped builds a (non-tracing) RunTree for the same invoke.
+    await run();
+    expect(seen.splice(0)).toEqual([true, 'caller', 't1']);
+    installLightRunContext();
+    await run();
+    expect(seen).toEqual([false, 'caller', 't1']);
+  });
+});
