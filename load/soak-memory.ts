@@ -9,7 +9,7 @@ import { startSimulator } from '../evals/sim/index.js';
 import { attachHeapProbe, type HeapProbe } from './inspect-heap.js';
 import { freeLoopbackPort, startServiceProcess } from './service-process.js';
 
-// `npm run soak:memory [-- --warmup 20 --first 500 --further 2000 --concurrency 4 --max-threads N]`: the service as
+// `npm run soak:memory [-- --warmup 20 --first 500 --further 2000 --concurrency 4 --max-threads N --entry bundle]`: the service as
 // its own process in embedded mode (no Redis, in-memory stores), simulator at zero latency, every request a new
 // thread (one-tool and plain answers alternating). Prints RSS (from /proc/<pid>/status) idle after start, after the
 // warm-up, after `first` more requests and after `further` more, the growth over the last stretch (goal ≤ 10 %),
@@ -30,8 +30,19 @@ const concurrency = Number(args.get('concurrency') ?? 4);
 const maxThreads = args.get('max-threads');
 const redisMode = args.get('redis') === 'yes';
 const ttlSeconds = args.get('ttl') ?? '3600';
-// V8 flags for the service process, e.g. --node-options '--max-old-space-size=512' (split on spaces).
-const nodeOptions = (args.get('node-options') ?? '').split(' ').filter(Boolean);
+// V8 flags for the service process (split on spaces): by default those the Deployment runs it with, so the heap
+// here sizes like a pod's, whatever this machine's memory; --node-options '' runs without any.
+const nodeOptions = (args.get('node-options') ?? deployedNodeFlags()).split(' ').filter(Boolean);
+// `--entry bundle` runs dist/service.mjs (what the image runs; `npm run build` first) of `--root` (default here).
+const entry = args.get('entry') === 'bundle' ? 'bundle' : 'source';
+const checkout = args.get('root');
+
+function deployedNodeFlags(): string {
+  const manifest = readFileSync(join(import.meta.dirname, '../deploy/k8s/base/deployment.yaml'), 'utf8');
+  const flags = /exec node ([^\n]*?)dist\/service\.mjs serve/.exec(manifest)?.[1];
+  if (flags === undefined) throw new Error('deploy/k8s/base/deployment.yaml: no `exec node [flags] dist/service.mjs serve` line to take the V8 flags from');
+  return flags.trim();
+}
 
 const USER_TOOL = 'List the files in my workspace';
 const USER_PLAIN = 'Say hello';
@@ -71,7 +82,7 @@ const svc = await startServiceProcess({
   RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
   ...(maxThreads ? { CHECKPOINT_MEMORY_MAX_THREADS: maxThreads } : {}),
   ...(redis ? { REDIS_URL: redis.url, CHECKPOINT_TTL_SECONDS: ttlSeconds } : {}),
-}, { nodeArgs: [...nodeOptions, `--inspect-port=127.0.0.1:${inspectPort}`] });
+}, { nodeArgs: [...nodeOptions, `--inspect-port=127.0.0.1:${inspectPort}`], entry, ...(checkout ? { root: checkout } : {}) });
 const pid = svc.pid()!;
 let sent = 0;
 let failures = 0;
@@ -118,7 +129,7 @@ try {
 
   const redisCols = (r: (typeof rows)[number]) => (redis ? ` ${r.redisMb?.toFixed(1)} | ${r.keys} | ${r.withTtl} |` : '');
   const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`soak:memory, ${redis ? 'Redis' : 'embedded'} mode, concurrency ${concurrency}, node ${nodeOptions.join(' ') || '(no flags)'}, load average ${loadAverage} (at the end)`);
+  console.log(`soak:memory, ${redis ? 'Redis' : 'embedded'} mode, ${entry} entry, concurrency ${concurrency}, node ${nodeOptions.join(' ') || '(no flags)'}, load average ${loadAverage} (at the end)`);
   const opt = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(0));
   console.log(`| point | requests | RSS MB | peak RSS MB | V8 heap reserved MB | external MB | heap used after GC MB |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
   console.log(`|---|---|---|---|---|---|---|${redis ? '---|---|---|' : ''}`);

@@ -164,7 +164,7 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
     }),
     storeEvictions: new Counter({
       name: 'luminamind_store_evictions_total',
-      help: 'Entries dropped by a bounded in-process store (checkpointer threads, tool cache, rate-limit windows): lru = over its limit, ttl = expired; and thread workspaces removed by the sweep (store workspace, reason orphan: the thread has no state left)',
+      help: 'Entries dropped by a bounded in-process store (checkpointer threads, tool cache, rate-limit windows, run ids per thread): lru = over its limit, ttl = expired; and thread workspaces removed by the sweep (store workspace, reason orphan: the thread has no state left)',
       labelNames: ['store', 'reason'] as const,
       registers,
     }),

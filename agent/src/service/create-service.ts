@@ -79,7 +79,7 @@ export async function createService(config: Config, deps: ServiceDeps, root: Log
   const checkpointer = deps.checkpointer ?? createServiceCheckpointer(config, { metrics, log, redis });
   const cache = createToolCache(config, metrics, redis);
   const limiter = createToolLimiter(config, redis, metrics);
-  const runs = createRunRegistry(config, redis);
+  const runs = createRunRegistry(config, redis, metrics);
   await announceRisks(config, log, audit);
 
   let model = deps.model;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { CheckpointFailedError } from '../errors.js';
+import type { Metrics } from '../observability/metrics.js';
 
 /** Runs older than this many per thread are forgotten: feedback is for recent answers. */
 export const MAX_RUNS_PER_THREAD = 1_000;
@@ -16,10 +17,10 @@ export interface RunRegistry {
 /**
  * Redis (a set per thread, `lm:runs:{<thread>}`, so the thread's erasure and its TTL take it too) when configured,
  * else an in-process map bounded like the in-memory checkpointer (CHECKPOINT_MEMORY_MAX_THREADS threads, least
- * recently used dropped first). A Redis failure on lookup is AGT_ERR_CHECKPOINT_FAILED (503): an unchecked run id
+ * recently used dropped first, counted in `luminamind_store_evictions_total{store="run_registry"}`). A Redis failure on lookup is AGT_ERR_CHECKPOINT_FAILED (503): an unchecked run id
  * is neither accepted nor refused.
  */
-export function createRunRegistry(config: Config, redis?: Redis): RunRegistry {
+export function createRunRegistry(config: Config, redis?: Redis, metrics?: Pick<Metrics, 'storeEvictions'>): RunRegistry {
   const ttl = config.store.checkpointTtlSeconds ?? DEFAULT_TTL_SECONDS;
   const key = (threadId: string) => `lm:runs:{${threadId}}`;
   if (redis) {
@@ -52,6 +53,7 @@ export function createRunRegistry(config: Config, redis?: Redis): RunRegistry {
       for (const oldest of threads.keys()) {
         if (threads.size <= maxThreads) break;
         threads.delete(oldest);
+        metrics?.storeEvictions.inc({ store: 'run_registry', reason: 'lru' });
       }
     },
     async has(threadId, runId) {
