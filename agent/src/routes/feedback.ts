@@ -4,17 +4,24 @@ import { RunNotFoundError } from '../errors.js';
 import { errorResponses } from './error-responses.js';
 
 export const ACCURACY_WINDOW = 200;
+/** Categories tracked (and metric label values); a client naming more shares `other`, so memory stays bounded. */
+export const MAX_FEEDBACK_CATEGORIES = 100;
+export const OVERFLOW_CATEGORY = 'other';
 
-/** Rolling share of good ratings per category over the last ACCURACY_WINDOW ratings (per instance). */
-export function createAccuracyTracker(window = ACCURACY_WINDOW) {
+/**
+ * Rolling share of good ratings per category over the last ACCURACY_WINDOW ratings (per instance). Categories are
+ * the client's words: beyond `maxCategories` distinct ones, new ones are recorded as `other`.
+ */
+export function createAccuracyTracker(window = ACCURACY_WINDOW, maxCategories = MAX_FEEDBACK_CATEGORIES) {
   const ratings = new Map<string, boolean[]>();
   return {
-    record(category: string, good: boolean): number {
+    record(asked: string, good: boolean): { category: string; accuracy: number } {
+      const category = ratings.has(asked) || ratings.size < maxCategories ? asked : OVERFLOW_CATEGORY;
       const list = ratings.get(category) ?? [];
       list.push(good);
       if (list.length > window) list.shift();
       ratings.set(category, list);
-      return list.filter(Boolean).length / list.length;
+      return { category, accuracy: list.filter(Boolean).length / list.length };
     },
   };
 }
@@ -36,9 +43,8 @@ export const feedbackRoute: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { rating, thread_id, run_id } = request.body;
       if (!(await service.runs.has(thread_id, run_id))) throw new RunNotFoundError(run_id, thread_id);
-      const category = request.body.category ?? 'general';
+      const { category, accuracy } = tracker.record(request.body.category ?? 'general', rating === 'good');
       service.metrics.responseQuality.inc({ category, rating });
-      const accuracy = tracker.record(category, rating === 'good');
       service.metrics.accuracyScore.set({ category }, accuracy);
       request.log.info({ thread_id, run_id, rating, category }, 'feedback_recorded');
       return reply.code(202).send({ accepted: true, accuracy });
