@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../evals/sim/index.js';
+import { benchThroughput, throughputOptions } from './bench-throughput.js';
 import { processCpuMs } from './process-cpu.js';
 import { startServiceProcess } from './service-process.js';
 
@@ -143,4 +144,9 @@ async function main(): Promise<void> {
 
 const anchorAt = process.argv.indexOf('--anchor-child');
 if (anchorAt >= 0) await anchorChild(process.argv[anchorAt + 1]!, args.get('workspace')!);
-else await main();
+else {
+  // --throughput yes|no|only: issue 13 item 6, rate vs C/L and the baseline profile on the bundle (bench-throughput.ts).
+  const throughput = args.get('throughput') ?? 'yes';
+  if (throughput !== 'only') await main();
+  if (throughput !== 'no') await benchThroughput(throughputOptions(args));
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../evals/sim/index.js';
 import type { LatencyModel } from './profiles.js';
 import { LOAD_CASSETTES } from './scenarios.js';
-import { startServiceProcess } from './service-process.js';
+import { startServiceProcess, type ServiceEntry } from './service-process.js';
 
 /** The service's own resource use over one run. */
 export interface ResourceSample {
@@ -56,9 +56,13 @@ export function startLoadSimulator(latency: LatencyModel): Promise<Simulator> {
 /**
  * One service process on 127.0.0.1 with a simulator it does not own (several services may share one: `load --against`
  * serves REF and the candidate beside each other on the same simulator). `root` is the checkout it serves; its
- * workspace is a fresh temporary directory. close() stops the service, not the simulator.
+ * workspace is a fresh temporary directory; `entry: 'bundle'` serves the built dist/service.mjs (what ships) instead of
+ * the sources. close() stops the service, not the simulator.
  */
-export async function startServiceTarget(sim: Simulator, options: { redisUrl?: string; root?: string; readyTimeoutMs?: number } = {}): Promise<LoadTarget> {
+export async function startServiceTarget(
+  sim: Simulator,
+  options: { redisUrl?: string; root?: string; readyTimeoutMs?: number; entry?: ServiceEntry } = {},
+): Promise<LoadTarget> {
   const root = await mkdtemp(join(tmpdir(), 'lm-load-'));
   try {
     const service = await startServiceProcess(
@@ -72,7 +76,11 @@ export async function startServiceTarget(sim: Simulator, options: { redisUrl?: s
         RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
         ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       },
-      { ...(options.root ? { root: options.root } : {}), ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}) },
+      {
+        ...(options.root ? { root: options.root } : {}),
+        ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+        ...(options.entry ? { entry: options.entry } : {}),
+      },
     );
     return {
       ...remoteTarget(service.url),
