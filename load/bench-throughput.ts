@@ -7,7 +7,7 @@ import { Pool } from 'undici';
 import { percentile } from '../evals/report/index.js';
 import type { Simulator } from '../evals/sim/index.js';
 import { idleShare, loadAverage, machineTicks, type MachineTicks } from './machine-cpu.js';
-import { processCpuMs } from './process-cpu.js';
+import { processCpuMs, runQueueWaitMs } from './process-cpu.js';
 import { PROFILES, ProfileSchema, type Profile } from './profiles.js';
 import { outcomeOfRuns, runOnce, type RunMeasurement } from './runner.js';
 import { SCENARIOS } from './scenarios.js';
@@ -68,28 +68,54 @@ function checkBundle(log: (line: string) => void): void {
   if (newer.length) log(`throughput: warning: ${newer.length} agent/src file(s) changed after ${SERVICE_ENTRY_FILES.bundle} was built (e.g. ${newer[0]}); \`npm run build\` to measure them`);
 }
 
-/** CPU of the service and of this process, and the machine's ticks, at one instant. */
+/** CPU and run-queue wait of the service and of this process, and the machine's ticks, at one instant. */
 interface CpuReading {
   serviceMs: number;
+  serviceWaitMs: number;
   harnessMs: number;
+  harnessWaitMs: number;
   machine: MachineTicks;
   at: number;
 }
 
 function readCpu(pid: number): CpuReading {
-  return { serviceMs: processCpuMs(pid), harnessMs: processCpuMs('self'), machine: machineTicks(), at: performance.now() };
+  return { serviceMs: processCpuMs(pid), serviceWaitMs: runQueueWaitMs(pid), harnessMs: processCpuMs('self'), harnessWaitMs: runQueueWaitMs('self'), machine: machineTicks(), at: performance.now() };
 }
 
-/** Cores used by the service and the harness between two readings, and the machine's idle share. */
-function cpuBetween(a: CpuReading, b: CpuReading): { serviceCores: number; harnessCores: number; idle: number; serviceMs: number } {
+interface CpuUse {
+  serviceCores: number;
+  harnessCores: number;
+  idle: number;
+  serviceMs: number;
+  /** ms the service's / this process's main thread waited, runnable, for a core. */
+  serviceWaitMs: number;
+  harnessWaitMs: number;
+}
+
+/** Cores used by the service and the harness between two readings, their run-queue waits, and the machine's idle share. */
+function cpuBetween(a: CpuReading, b: CpuReading): CpuUse {
   const wall = b.at - a.at;
-  return { serviceCores: (b.serviceMs - a.serviceMs) / wall, harnessCores: (b.harnessMs - a.harnessMs) / wall, idle: idleShare(a.machine, b.machine), serviceMs: b.serviceMs - a.serviceMs };
+  return {
+    serviceCores: (b.serviceMs - a.serviceMs) / wall,
+    harnessCores: (b.harnessMs - a.harnessMs) / wall,
+    idle: idleShare(a.machine, b.machine),
+    serviceMs: b.serviceMs - a.serviceMs,
+    serviceWaitMs: b.serviceWaitMs - a.serviceWaitMs,
+    harnessWaitMs: b.harnessWaitMs - a.harnessWaitMs,
+  };
 }
 
-/** Which CPU limit a step hit, if any (the definition the verdict uses). */
-function saturation(serviceCores: number, harnessCores: number, cores: number): 'service' | 'machine' | 'no' {
-  if (serviceCores >= SERVICE_SATURATED_CORES) return 'service';
-  if (serviceCores + harnessCores >= MACHINE_SATURATED_SHARE * cores) return 'machine';
+type Saturation = 'service' | 'starved' | 'machine' | 'no';
+
+/**
+ * Which CPU limit a step hit, if any (the definition the verdict uses): `service` its own CPU filled its thread;
+ * `starved` its thread was never idle, running or runnable while other processes held the cores (on a shared machine
+ * the service gets less than a core and is CPU-bound below its own limit); `machine` ours filled the cores.
+ */
+function saturation(cpu: CpuUse, wall: number, cores: number): Saturation {
+  if (cpu.serviceCores >= SERVICE_SATURATED_CORES) return 'service';
+  if (cpu.serviceCores + cpu.serviceWaitMs / wall >= SERVICE_SATURATED_CORES) return 'starved';
+  if (cpu.serviceCores + cpu.harnessCores >= MACHINE_SATURATED_SHARE * cores) return 'machine';
   return 'no';
 }
 
@@ -104,11 +130,14 @@ interface Step {
   serviceCores: number;
   harnessCores: number;
   serviceCpuMsPerRequest: number;
+  /** Share of the window the service's / this process's JavaScript thread was runnable but had no core. */
+  serviceWait: number;
+  harnessWait: number;
   idle: number;
   serviceLagP99Ms: number;
   harnessLagP99Ms: number;
   modelCallsPerRequest: number;
-  saturated: 'service' | 'machine' | 'no';
+  saturated: Saturation;
   loadAverage: string;
 }
 
@@ -173,12 +202,14 @@ async function runStep(target: LoadTarget, sim: Simulator, pid: number, concurre
       serviceCores: cpu.serviceCores,
       harnessCores: cpu.harnessCores,
       serviceCpuMsPerRequest: ok.length ? cpu.serviceMs / ok.length : NaN,
+      serviceWait: cpu.serviceWaitMs / (after.at - before.at),
+      harnessWait: cpu.harnessWaitMs / (after.at - before.at),
       idle: cpu.idle,
       serviceLagP99Ms: resources.eventLoopDelayP99Ms,
       harnessLagP99Ms: lag.percentile(99) / 1e6,
       // Over the whole step: every request the simulator answered for, so L = calls × callMs can be checked.
       modelCallsPerRequest: done.length ? (sim.stats().served - servedBefore) / done.length : NaN,
-      saturated: saturation(cpu.serviceCores, cpu.harnessCores, cores),
+      saturated: saturation(cpu, after.at - before.at, cores),
       loadAverage: loadAverage(),
     };
   } finally {
@@ -192,19 +223,27 @@ const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 
 function printSteps(steps: readonly Step[], options: ThroughputOptions, cores: number): boolean {
   const { log } = options;
-  log(`\n| C | rps | bound C/L | efficiency | p50 ms | p95 ms | fail | service CPU | service ms/req | sim+loadgen CPU | machine idle | service loop p99 ms | harness loop p99 ms | model calls/req | saturated | load avg |`);
-  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  log(`\n| C | rps | bound C/L | efficiency | p50 ms | p95 ms | fail | service CPU | service ms/req | sim+loadgen CPU | machine idle | service waits for CPU | harness waits | service loop p99 ms | harness loop p99 ms | model calls/req | saturated | load avg |`);
+  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of steps) {
     log(
-      `| ${s.concurrency} | ${s.rps.toFixed(1)} | ${s.bound.toFixed(1)} | ${s.efficiency.toFixed(3)} | ${s.p50Ms.toFixed(0)} | ${s.p95Ms.toFixed(0)} | ${s.failures} | ${pct(s.serviceCores)} | ${s.serviceCpuMsPerRequest.toFixed(1)} | ${pct(s.harnessCores)} | ${pct(s.idle)} | ${s.serviceLagP99Ms.toFixed(0)} | ${s.harnessLagP99Ms.toFixed(0)} | ${s.modelCallsPerRequest.toFixed(2)} | ${s.saturated} | ${s.loadAverage} |`,
+      `| ${s.concurrency} | ${s.rps.toFixed(1)} | ${s.bound.toFixed(1)} | ${s.efficiency.toFixed(3)} | ${s.p50Ms.toFixed(0)} | ${s.p95Ms.toFixed(0)} | ${s.failures} | ${pct(s.serviceCores)} | ${s.serviceCpuMsPerRequest.toFixed(1)} | ${pct(s.harnessCores)} | ${pct(s.idle)} | ${pct(s.serviceWait)} | ${pct(s.harnessWait)} | ${s.serviceLagP99Ms.toFixed(0)} | ${s.harnessLagP99Ms.toFixed(0)} | ${s.modelCallsPerRequest.toFixed(2)} | ${s.saturated} | ${s.loadAverage} |`,
     );
   }
   const below = steps.filter((s) => s.saturated === 'no');
   const short = below.filter((s) => s.efficiency < EFFICIENCY_GOAL);
   const starved = short.filter((s) => s.idle < STARVED_IDLE_SHARE);
+  log('waits for CPU = share of the window the JavaScript thread was runnable but had no core (/proc/<pid>/schedstat): time other processes took');
   log(
-    `saturated = service CPU ≥ ${SERVICE_SATURATED_CORES} core (its JavaScript runs on one thread) or service + simulator + load generator ≥ ${pct(MACHINE_SATURATED_SHARE)} of ${cores} cores; CPU % are of one core`,
+    `saturated: service = its CPU ≥ ${SERVICE_SATURATED_CORES} core (its JavaScript runs on one thread); starved = its CPU + its wait for a core ≥ ${SERVICE_SATURATED_CORES} (never idle, other processes held the cores); machine = service + simulator + load generator ≥ ${pct(MACHINE_SATURATED_SHARE)} of ${cores} cores. CPU % are of one core`,
   );
+  const last = steps.at(-1);
+  if (last && Number.isFinite(last.serviceCpuMsPerRequest)) {
+    const maxRps = (SERVICE_SATURATED_CORES * 1_000) / last.serviceCpuMsPerRequest;
+    log(
+      `projection without other load: at ${last.serviceCpuMsPerRequest.toFixed(1)} ms of service CPU per one-tool request (C=${last.concurrency}) its thread saturates near ${maxRps.toFixed(0)} rps, i.e. C ≈ ${(maxRps * (ONE_TOOL.modelCalls * options.callMs) / 1_000).toFixed(0)} at L = ${(ONE_TOOL.modelCalls * options.callMs) / 1_000} s`,
+    );
+  }
   const pass = below.length > 0 && short.length === 0;
   log(
     `verdict: ${pass ? 'PASS' : 'FAIL'} — efficiency ≥ ${EFFICIENCY_GOAL} on ${below.length - short.length} of ${below.length} steps below CPU saturation` +
@@ -219,6 +258,8 @@ interface BaselineRun {
   serviceCores: number;
   harnessCores: number;
   serviceCpuMsPerRequest: number;
+  serviceWait: number;
+  harnessWait: number;
   idle: number;
   loadAverage: string;
 }
@@ -233,19 +274,34 @@ async function runBaseline(target: LoadTarget, sim: Simulator, pid: number, opti
     if (i > 0) await sleep(profile.pauseSeconds * 1_000);
     const before = readCpu(pid);
     const m = await runOnce(target, profile, i);
-    const cpu = cpuBetween(before, readCpu(pid));
+    const after = readCpu(pid);
+    const cpu = cpuBetween(before, after);
     const ok = m.requests - m.errors;
-    runs.push({ m, serviceCores: cpu.serviceCores, harnessCores: cpu.harnessCores, serviceCpuMsPerRequest: ok ? cpu.serviceMs / ok : NaN, idle: cpu.idle, loadAverage: loadAverage() });
+    const wall = after.at - before.at;
+    runs.push({
+      m,
+      serviceCores: cpu.serviceCores,
+      harnessCores: cpu.harnessCores,
+      serviceCpuMsPerRequest: ok ? cpu.serviceMs / ok : NaN,
+      serviceWait: cpu.serviceWaitMs / wall,
+      harnessWait: cpu.harnessWaitMs / wall,
+      idle: cpu.idle,
+      loadAverage: loadAverage(),
+    });
   }
-  log('| run | sent req/s | rps (2xx) | p50 ms | p95 ms | p99 ms | errors | efficiency | service CPU | service ms/req | sim+loadgen CPU | machine idle | service loop p99 ms | send lag p99 ms | load avg |');
-  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  log('| run | sent req/s | rps (2xx) | p50 ms | p95 ms | p99 ms | errors | efficiency | service CPU | service ms/req | sim+loadgen CPU | machine idle | service waits for CPU | harness waits | service loop p99 ms | send lag p99 ms | load avg |');
+  log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { m, ...r } of runs) {
     log(
-      `| ${m.run + 1} | ${m.sentRate.toFixed(1)} | ${m.rps.toFixed(1)} | ${m.p50Ms.toFixed(0)} | ${m.p95Ms.toFixed(0)} | ${m.p99Ms.toFixed(0)} | ${m.errors} | ${m.efficiency?.toFixed(3) ?? '-'} | ${pct(r.serviceCores)} | ${r.serviceCpuMsPerRequest.toFixed(1)} | ${pct(r.harnessCores)} | ${pct(r.idle)} | ${m.eventLoopDelayP99Ms.toFixed(0)} | ${m.sendLagP99Ms.toFixed(0)} | ${r.loadAverage} |`,
+      `| ${m.run + 1} | ${m.sentRate.toFixed(1)} | ${m.rps.toFixed(1)} | ${m.p50Ms.toFixed(0)} | ${m.p95Ms.toFixed(0)} | ${m.p99Ms.toFixed(0)} | ${m.errors} | ${m.efficiency?.toFixed(3) ?? '-'} | ${pct(r.serviceCores)} | ${r.serviceCpuMsPerRequest.toFixed(1)} | ${pct(r.harnessCores)} | ${pct(r.idle)} | ${pct(r.serviceWait)} | ${pct(r.harnessWait)} | ${m.eventLoopDelayP99Ms.toFixed(0)} | ${m.sendLagP99Ms.toFixed(0)} | ${r.loadAverage} |`,
     );
   }
   const { summary, saturated } = outcomeOfRuns(runs.map((r) => r.m));
   const pass = summary.rps >= BASELINE_RPS_GOAL && summary.p95Ms <= BASELINE_P95_GOAL_MS;
+  const msPerRequest = runs.map((r) => r.serviceCpuMsPerRequest).filter(Number.isFinite).sort((x, y) => x - y)[Math.floor(runs.length / 2)];
+  if (msPerRequest !== undefined) {
+    log(`the offered ${profile.rate} req/s at ${msPerRequest.toFixed(1)} ms of service CPU per request (median of runs) needs ${((profile.rate * msPerRequest) / 1_000).toFixed(2)} core of the service's one thread`);
+  }
   log(
     `baseline: ${summary.rps.toFixed(1)} rps (goal ≥ ${BASELINE_RPS_GOAL}), p95 ${summary.p95Ms.toFixed(0)} ms (goal ≤ ${BASELINE_P95_GOAL_MS}; median of runs), errors ${(summary.errorRate * 100).toFixed(2)} %` +
       `${saturated ? ', sender saturated (cap hits or < 90 % of the schedule sent)' : ''} → ${pass ? 'PASS' : 'FAIL'}`,
@@ -276,7 +332,7 @@ export async function benchThroughput(options: ThroughputOptions): Promise<boole
       for (const concurrency of options.concurrency) {
         const step = await runStep(target, sim, pid, concurrency, options, cores);
         steps.push(step);
-        log(`  C=${concurrency}: ${step.rps.toFixed(1)} rps of ${step.bound.toFixed(1)} (${step.efficiency.toFixed(3)}), service ${pct(step.serviceCores)}, harness ${pct(step.harnessCores)}, idle ${pct(step.idle)}`);
+        log(`  C=${concurrency}: ${step.rps.toFixed(1)} rps of ${step.bound.toFixed(1)} (${step.efficiency.toFixed(3)}), service ${pct(step.serviceCores)}, harness ${pct(step.harnessCores)}, idle ${pct(step.idle)}, service waited for CPU ${pct(step.serviceWait)} of the time`);
         if (step.saturated !== 'no') break;
       }
       const stepsPass = printSteps(steps, options, cores);

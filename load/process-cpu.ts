@@ -17,3 +17,16 @@ export function processCpuMs(pid: number | 'self'): number {
   const stime = Number(fields[12]);
   return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
+
+/**
+ * Time the process's main thread (a Node process's JavaScript thread) spent runnable but waiting for a CPU, in ms, from
+ * /proc/<pid>/schedstat (its 2nd field, ns): on a shared machine this is how long other processes held the core the
+ * event loop needed, a cost that shows in latency but in no CPU figure.
+ *
+ * @example
+ *   const before = runQueueWaitMs(pid); await work(); const starvedMs = runQueueWaitMs(pid) - before;
+ */
+export function runQueueWaitMs(pid: number | 'self'): number {
+  const fields = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ');
+  return Number(fields[1]) / 1e6;
+}
