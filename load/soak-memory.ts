@@ -9,7 +9,7 @@ import { startSimulator } from '../evals/sim/index.js';
 import { attachHeapProbe, type HeapProbe } from './inspect-heap.js';
 import { freeLoopbackPort, startServiceProcess } from './service-process.js';
 
-// `npm run soak:memory [-- --warmup 20 --first 500 --further 2000 --concurrency 4 --max-threads N --entry bundle]`: the service as
+// `npm run soak:memory [-- --warmup 20 --first 500 --further 2000 --concurrency 4 --max-threads N --entry bundle --sweep S]`: the service as
 // its own process in embedded mode (no Redis, in-memory stores), simulator at zero latency, every request a new
 // thread (one-tool and plain answers alternating). Prints RSS (from /proc/<pid>/status) idle after start, after the
 // warm-up, after `first` more requests and after `further` more, the growth over the last stretch (goal ≤ 10 %),
@@ -30,6 +30,9 @@ const concurrency = Number(args.get('concurrency') ?? 4);
 const maxThreads = args.get('max-threads');
 const redisMode = args.get('redis') === 'yes';
 const ttlSeconds = args.get('ttl') ?? '3600';
+// WORKSPACE_SWEEP_SECONDS for the service (its default, 600, when unset): with a short --ttl, a short sweep shows
+// the folders of expired threads going.
+const sweepSeconds = args.get('sweep');
 // V8 flags for the service process (split on spaces): by default those the Deployment runs it with, so the heap
 // here sizes like a pod's, whatever this machine's memory; --node-options '' runs without any.
 const nodeOptions = (args.get('node-options') ?? deployedNodeFlags()).split(' ').filter(Boolean);
@@ -81,6 +84,7 @@ const svc = await startServiceProcess({
   LOG_LEVEL: 'info',
   RATE_LIMIT_REQUESTS_PER_MIN: '1000000',
   ...(maxThreads ? { CHECKPOINT_MEMORY_MAX_THREADS: maxThreads } : {}),
+  ...(sweepSeconds ? { WORKSPACE_SWEEP_SECONDS: sweepSeconds } : {}),
   ...(redis ? { REDIS_URL: redis.url, CHECKPOINT_TTL_SECONDS: ttlSeconds } : {}),
 }, { nodeArgs: [...nodeOptions, `--inspect-port=127.0.0.1:${inspectPort}`], entry, ...(checkout ? { root: checkout } : {}) });
 const pid = svc.pid()!;
@@ -104,9 +108,9 @@ async function load(count: number): Promise<void> {
 let probe: HeapProbe | undefined;
 try {
   await sleep(2_000);
-  const rows: ({ at: string; requests: number; rss: number; peak: number; heapTotalMb?: number; externalMb?: number; heapMb: number } & Awaited<ReturnType<typeof redisRow>>)[] = [];
+  const rows: ({ at: string; requests: number; rss: number; peak: number; folders: number; heapTotalMb?: number; externalMb?: number; heapMb: number } & Awaited<ReturnType<typeof redisRow>>)[] = [];
   const mark = async (at: string) => {
-    const row = { at, requests: sent, ...rssMb(pid), ...(await redisRow()) };
+    const row = { at, requests: sent, ...rssMb(pid), folders: (await readdir(root)).length, ...(await redisRow()) };
     // The inspector is switched on after the idle reading, so the first row has no heap breakdown before its GC.
     const before = probe ? await probe.usage() : undefined;
     probe ??= await attachHeapProbe(pid, inspectPort);
@@ -125,15 +129,14 @@ try {
   await mark('idle, after a GC');
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   const evictions = [...metrics.matchAll(/^luminamind_store_evictions_total\{([^}]*)\} (\d+)/gm)].map((m) => `${m[1]}: ${m[2]}`);
-  const folders = (await readdir(root)).length;
 
   const redisCols = (r: (typeof rows)[number]) => (redis ? ` ${r.redisMb?.toFixed(1)} | ${r.keys} | ${r.withTtl} |` : '');
   const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`soak:memory, ${redis ? 'Redis' : 'embedded'} mode, ${entry} entry, concurrency ${concurrency}, node ${nodeOptions.join(' ') || '(no flags)'}, load average ${loadAverage} (at the end)`);
   const opt = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(0));
-  console.log(`| point | requests | RSS MB | peak RSS MB | V8 heap reserved MB | external MB | heap used after GC MB |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
-  console.log(`|---|---|---|---|---|---|---|${redis ? '---|---|---|' : ''}`);
-  for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} | ${opt(r.heapTotalMb)} | ${opt(r.externalMb)} | ${r.heapMb.toFixed(1)} |${redisCols(r)}`);
+  console.log(`| point | requests | RSS MB | peak RSS MB | V8 heap reserved MB | external MB | heap used after GC MB | workspace folders |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
+  console.log(`|---|---|---|---|---|---|---|---|${redis ? '---|---|---|' : ''}`);
+  for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} | ${opt(r.heapTotalMb)} | ${opt(r.externalMb)} | ${r.heapMb.toFixed(1)} | ${r.folders} |${redisCols(r)}`);
   if (redis) console.log(`\nRedis mode: CHECKPOINT_TTL_SECONDS=${ttlSeconds}; every key must expire (keys with TTL = keys), so Redis holds at most ${ttlSeconds} s of writes`);
   const pct = (from: number, to: number) => {
     const g = ((to - from) / from) * 100;
@@ -141,7 +144,7 @@ try {
   };
   console.log(`\nRSS growth over the last ${further} requests: ${pct(base, rows[3]!.rss)} (goal ≤ 10 %); heap after GC ${pct(rows[2]!.heapMb, rows[3]!.heapMb)}`);
   console.log(`idle RSS ${rows[0]!.rss.toFixed(0)} MB after start, ${rows.at(-1)!.rss.toFixed(0)} MB after the soak and a GC (goal ≤ 200 MB)`);
-  console.log(`workspace folders on disk: ${folders} for ${sent} threads; failures: ${failures}`);
+  console.log(`workspace folders on disk: ${rows.at(-1)!.folders} for ${sent} threads (${sweepSeconds ?? 600} s sweep); failures: ${failures}`);
   console.log(`evictions: ${evictions.join(', ') || 'none'}`);
 } finally {
   probe?.close();
