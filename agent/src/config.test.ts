@@ -1,4 +1,19 @@
-import { loadConfig, redactConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configVariables, loadConfig, redactConfig } from './config.js';
+
+describe('the documented settings', () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  const undocumented = (names: readonly string[], text: string) => names.filter((name) => !new RegExp(`\\b${name}\\b`).test(text));
+
+  it('README.md names every variable the config schema reads (its settings table, or the model block)', () => {
+    expect(undocumented(configVariables, readme)).toEqual([]);
+  });
+
+  it('the twin: a variable the README does not name is caught', () => {
+    expect(undocumented([...configVariables, 'LUMINAMIND_NOT_A_SETTING'], readme)).toEqual(['LUMINAMIND_NOT_A_SETTING']);
+  });
+});
 
 describe('loadConfig', () => {
   it('gives working defaults with an empty environment (simulated mode: no model)', () => {
