@@ -1,3 +1,4 @@
+import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { createMiddleware, humanInTheLoopMiddleware, ToolMessage, type AgentMiddleware } from 'langchain';
 import type { Config } from '../config.js';
 
@@ -15,7 +16,7 @@ export function approvalMiddleware(policy: ApprovalPolicy, mutatingTools: readon
     const interruptOn = Object.fromEntries(
       mutatingTools.map((name) => [name, { allowedDecisions: ['approve', 'edit', 'reject'] as ('approve' | 'edit' | 'reject')[] }]),
     );
-    return [humanInTheLoopMiddleware({ interruptOn })];
+    return [onlyWhenReviewable(humanInTheLoopMiddleware({ interruptOn }), new Set(mutatingTools))];
   }
   const denied = new Set(mutatingTools);
   return [
@@ -32,4 +33,22 @@ export function approvalMiddleware(policy: ApprovalPolicy, mutatingTools: readon
       },
     }),
   ];
+}
+
+type AfterModel = { canJumpTo?: string[]; hook: (state: { messages: BaseMessage[] }, runtime: { context?: unknown }) => unknown };
+
+/**
+ * The HITL middleware's afterModel hook runs after every model call and validates its whole options object with zod
+ * before it even looks at the answer. It can only act when the last AI message calls a tool it interrupts on (or
+ * when a run passes its own interruptOn in the context), so it is called only then; otherwise it would return nothing.
+ */
+export function onlyWhenReviewable(hitl: AgentMiddleware, reviewed: ReadonlySet<string>): AgentMiddleware {
+  const spec = (hitl as unknown as { afterModel: AfterModel }).afterModel;
+  const hook: AfterModel['hook'] = (state, runtime) => {
+    const lastAi = [...state.messages].reverse().find((m) => AIMessage.isInstance(m)) as AIMessage | undefined;
+    const overridden = (runtime.context as { interruptOn?: unknown } | undefined)?.interruptOn !== undefined;
+    if (!overridden && !lastAi?.tool_calls?.some((call) => reviewed.has(call.name))) return undefined;
+    return spec.hook(state, runtime);
+  };
+  return { ...hitl, afterModel: { ...spec, hook } } as unknown as AgentMiddleware;
 }
