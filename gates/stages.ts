@@ -37,7 +37,7 @@ export interface Stage {
 }
 
 /** Test files that read documentation (found by gates/stage-inputs.test.ts): the tests stage's guard. */
-export const DOC_TESTS = ['docs/standalone.test.ts', 'agent/src/errors.test.ts', 'agent/src/plugins/error-envelope.test.ts', 'gates/mutations.test.ts', 'deploy/monitoring/monitoring.int.test.ts'];
+export const DOC_TESTS = ['docs/standalone.test.ts', 'agent/src/errors.test.ts', 'agent/src/config.test.ts', 'agent/src/plugins/error-envelope.test.ts', 'gates/mutations.test.ts', 'deploy/monitoring/monitoring.int.test.ts'];
 
 /** Prose only: the harness and the service never read it (tests that do are the tests stage's guard). */
 const DOCUMENTATION = ['**/*.md', 'docs/runbooks/**'];
