@@ -3,7 +3,7 @@ import { getContextVariable, setContextVariable } from '@langchain/core/context'
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { isRunTree } from 'langsmith/run_trees';
 import { describe, expect, it } from 'vitest';
-import { installLightRunContext } from './light-run-context.js';
+import { installLightRunContext, uninstallLightRunContext } from './light-run-context.js';
 
 describe('installLightRunContext', () => {
   it('keeps the runnable config and context variables readable inside nested runnables, without a RunTree per invoke', async () => {
@@ -19,7 +19,9 @@ describe('installLightRunContext', () => {
         setContextVariable('tenant', 't1');
         return outer.invoke('x', { metadata: { who: 'caller' } });
       }).invoke('x');
-    // The twin: @langchain/core as shipped builds a (non-tracing) RunTree for the same invoke.
+    // The twin: @langchain/core as shipped builds a (non-tracing) RunTree for the same invoke. Another test file in
+    // this worker may have built an agent (which installs the light context), so the shipped one is put back first.
+    uninstallLightRunContext();
     await run();
     expect(seen.splice(0)).toEqual([true, 'caller', 't1']);
     installLightRunContext();

@@ -8,7 +8,7 @@ const LC_CHILD_KEY = Symbol.for('lc:child_config');
 type RunWithConfig = typeof AsyncLocalStorageProviderSingleton.runWithConfig;
 type Store = { extra?: Record<symbol, unknown>; [_CONTEXT_VARIABLES_KEY]?: unknown };
 
-let installed = false;
+let original: RunWithConfig | undefined;
 
 /**
  * Every runnable LangGraph and langchain invoke (each node, channel write and router of every superstep) goes
@@ -23,15 +23,15 @@ let installed = false;
  * calls it). Idempotent.
  */
 export function installLightRunContext(): void {
-  if (installed) return;
-  installed = true;
+  if (original) return;
   const provider = AsyncLocalStorageProviderSingleton;
-  const original: RunWithConfig = provider.runWithConfig.bind(provider);
+  const shipped: RunWithConfig = provider.runWithConfig.bind(provider);
+  original = shipped;
   provider.runWithConfig = function runWithConfig(config: RunnableConfig, callback: () => unknown, avoidCreatingRootRunTree?: boolean) {
     // The same tracer detection as the original (env, callbacks, context hooks): only its no-tracer branch changes.
     const manager = CallbackManager._configureSync(config?.callbacks, undefined, config?.tags, undefined, config?.metadata);
     if (manager?.getParentRunId() !== undefined && manager.handlers.some((h) => h?.name === 'langchain_tracer')) {
-      return original(config, callback as never, avoidCreatingRootRunTree);
+      return shipped(config, callback as never, avoidCreatingRootRunTree);
     }
     const storage = provider.getInstance();
     const previous = storage.getStore() as Store | undefined;
@@ -42,4 +42,11 @@ export function installLightRunContext(): void {
     }
     return storage.run(store, callback);
   } as RunWithConfig;
+}
+
+/** Puts @langchain/core's own `runWithConfig` back (for the test's twin; the next agent build installs it again). */
+export function uninstallLightRunContext(): void {
+  if (!original) return;
+  AsyncLocalStorageProviderSingleton.runWithConfig = original;
+  original = undefined;
 }
