@@ -88,6 +88,8 @@ const EnvSchema = z.object({
   CHECKPOINT_TTL_SECONDS: int(60, 10 * 365 * 86_400).optional(),
   /** Threads the in-memory checkpointer keeps (no Redis); beyond it the least recently used is evicted, workspace included. */
   CHECKPOINT_MEMORY_MAX_THREADS: int(1, 10_000_000).default(1000),
+  /** Serialized state (MB) the in-memory checkpointer keeps, all threads together; beyond it the least recently used threads go too. */
+  CHECKPOINT_MEMORY_MAX_MB: int(1, 1_048_576).default(256),
   /** Entries of the in-process tool cache (no Redis); beyond it the least recently used is evicted. */
   CACHE_MEMORY_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
   /** Rate-limit windows (key × tool) kept in process (no Redis, or Redis down); beyond it the oldest is dropped. */
@@ -210,7 +212,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       redisPassword: env.REDIS_PASSWORD,
       checkpointTtlSeconds: env.CHECKPOINT_TTL_SECONDS,
       /** Bounds of the in-process stores: they must not grow with traffic. */
-      memory: { maxThreads: env.CHECKPOINT_MEMORY_MAX_THREADS, maxCacheEntries: env.CACHE_MEMORY_MAX_ENTRIES, maxRateLimitKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS },
+      memory: { maxThreads: env.CHECKPOINT_MEMORY_MAX_THREADS, maxBytes: env.CHECKPOINT_MEMORY_MAX_MB * 1024 * 1024, maxCacheEntries: env.CACHE_MEMORY_MAX_ENTRIES, maxRateLimitKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS },
       cache: { enabled: env.ENABLE_CACHING, defaultTtlSeconds: env.CACHE_TTL_SECONDS },
       toolRateLimitsPerMinute: {
         web_search: env.RATE_LIMIT_WEB_SEARCH_PER_MIN,

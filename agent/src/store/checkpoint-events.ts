@@ -20,7 +20,7 @@ export interface CheckpointerHooks {
   /** Called after every operation; must not throw (a throwing hook is ignored so it cannot fail a save). */
   readonly onOperation?: (event: CheckpointOperationEvent) => void;
   /**
-   * A thread the in-memory saver dropped to stay within its bounds: `lru` (over CHECKPOINT_MEMORY_MAX_THREADS) or
+   * A thread the in-memory saver dropped to stay within its bounds: `lru` (over CHECKPOINT_MEMORY_MAX_THREADS or _MB) or
    * `ttl` (idle longer than CHECKPOINT_TTL_SECONDS). The service removes the thread's workspace here.
    */
   readonly onEvict?: (event: { readonly threadId: string; readonly reason: 'lru' | 'ttl' }) => void;

@@ -6,7 +6,7 @@ import { createRedisClient, isRedisConfigured, type RedisClientOptions, type Red
 
 export { checkpointMetricsHooks } from './checkpoint-events.js';
 export type { CheckpointerBackend, CheckpointerHealth, CheckpointerHooks, CheckpointerOperation, CheckpointOperationEvent } from './checkpoint-events.js';
-export { DEFAULT_MEMORY_MAX_THREADS, InMemoryCheckpointSaver } from './memory-checkpointer.js';
+export { DEFAULT_MEMORY_MAX_BYTES, DEFAULT_MEMORY_MAX_THREADS, InMemoryCheckpointSaver } from './memory-checkpointer.js';
 export type { InMemoryCheckpointSaverOptions } from './memory-checkpointer.js';
 export { CHECKPOINT_FORMAT_VERSION, DEFAULT_CHECKPOINT_KEY_PREFIX, RedisCheckpointSaver, checkpointKeys } from './redis-checkpointer.js';
 export type { RedisCheckpointSaverOptions } from './redis-checkpointer.js';
@@ -32,20 +32,22 @@ export interface CreateCheckpointerOptions extends RedisClientOptions {
  * calls fail fast (no offline queue, 2 s command timeout) with AGT_ERR_CHECKPOINT_FAILED while Redis is down
  * and heal by themselves when it returns — there is no silent fall back to memory mid-flight, because
  * that would fork a thread's history. Unset: LangGraph's MemorySaver, reported as `backend: 'memory'` and
- * degraded by `health()`, bounded to `store.memory.maxThreads` threads and `store.checkpointTtlSeconds` of idleness.
+ * degraded by `health()`, bounded to `store.memory.maxThreads` threads, `store.memory.maxBytes` of serialized state
+ * and `store.checkpointTtlSeconds` of idleness.
  *
  * @example
  *   const checkpointer = createCheckpointer(config, checkpointMetricsHooks(metrics, { onConnectionError: (e) => log.warn(e) }));
  *   const ready = await checkpointer.health(); // { ok, backend, degraded, latencyMs, error? }
  */
 export function createCheckpointer(
-  config: { readonly store: RedisStoreConfig & { readonly memory?: { readonly maxThreads?: number } } },
+  config: { readonly store: RedisStoreConfig & { readonly memory?: { readonly maxThreads?: number; readonly maxBytes?: number } } },
   hooks: CheckpointerHooks = {},
   options: CreateCheckpointerOptions = {},
 ): Checkpointer {
   const inMemory = () =>
     new InMemoryCheckpointSaver(hooks, undefined, {
       maxThreads: options.maxThreads ?? config.store.memory?.maxThreads,
+      maxBytes: config.store.memory?.maxBytes,
       ttlSeconds: options.ttlSeconds ?? config.store.checkpointTtlSeconds,
     });
   if (!options.client && !isRedisConfigured(config.store)) return inMemory();

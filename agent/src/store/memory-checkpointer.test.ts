@@ -11,7 +11,7 @@ async function save(saver: MemorySaver, threadId: string): Promise<void> {
   await saver.putWrites(saved, [['messages', `hello ${threadId}`]], 'task-1');
 }
 
-function setup(options: { maxThreads?: number; ttlSeconds?: number } = {}) {
+function setup(options: { maxThreads?: number; maxBytes?: number; ttlSeconds?: number } = {}) {
   let clock = 1_000_000;
   const evicted: { threadId: string; reason: string }[] = [];
   const saver = new InMemoryCheckpointSaver({ onEvict: (e) => evicted.push({ ...e }) }, undefined, { ...options, now: () => clock });
@@ -38,6 +38,34 @@ describe('InMemoryCheckpointSaver bounds', () => {
     for (const id of ['a', 'b', 'c']) await save(unbounded, id);
     expect(Object.keys(unbounded.storage).sort()).toEqual(['a', 'b', 'c']);
     expect(await unbounded.getTuple(cfg('a'))).toBeDefined();
+  });
+
+  it('keeps at most maxBytes of serialized state, evicting the least recently used threads; a delete gives its bytes back', async () => {
+    // One thread's size, measured on an unbounded saver.
+    const probe = setup();
+    await save(probe.saver, 'a');
+    const one = probe.saver.bytes;
+    expect(one).toBeGreaterThan(0);
+
+    const { saver, evicted } = setup({ maxThreads: 100, maxBytes: 2 * one });
+    await save(saver, 'a');
+    await save(saver, 'b');
+    expect(saver.bytes).toBe(2 * one);
+    await save(saver, 'c');
+    expect(evicted).toEqual([{ threadId: 'a', reason: 'lru' }]);
+    expect(saver.bytes).toBe(2 * one);
+    await saver.deleteThread('b');
+    expect(saver.bytes).toBe(one);
+  });
+
+  it('the twin: under the default byte bound the same threads hold three times one thread, all kept', async () => {
+    const probe = setup();
+    await save(probe.saver, 'a');
+    const { saver, evicted } = setup({ maxThreads: 100 });
+    for (const id of ['a', 'b', 'c']) await save(saver, id);
+    expect(evicted).toEqual([]);
+    expect(saver.bytes).toBe(3 * probe.saver.bytes);
+    expect(await saver.getTuple(cfg('a'))).toBeDefined();
   });
 
   it('counts a read as a use: the thread read last survives', async () => {

@@ -13,6 +13,11 @@ import { report, type CheckpointerHealth, type CheckpointerHooks, type Checkpoin
 export interface InMemoryCheckpointSaverOptions {
   /** Threads kept; beyond it the least recently used thread (not one with a run in progress) is evicted. */
   readonly maxThreads?: number;
+  /**
+   * Serialized bytes kept (checkpoints, metadata and pending writes of every thread); beyond it the least recently
+   * used threads are evicted too. A thread's checkpoints grow with its length, so a count alone does not bound memory.
+   */
+  readonly maxBytes?: number;
   /** Evict a thread this long after its last use (read or write); unset keeps threads until the LRU bound drops them. */
   readonly ttlSeconds?: number;
   /** The clock, for tests. */
@@ -21,19 +26,22 @@ export interface InMemoryCheckpointSaverOptions {
 
 /** The in-memory fallback's default thread bound (CHECKPOINT_MEMORY_MAX_THREADS). */
 export const DEFAULT_MEMORY_MAX_THREADS = 1000;
+/** The in-memory fallback's default byte bound (CHECKPOINT_MEMORY_MAX_MB). */
+export const DEFAULT_MEMORY_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * LangGraph's MemorySaver, reporting every operation with `backend: 'memory'` and a health that always says
  * "degraded": it is the fallback when no Redis is configured, so state is lost on restart and not shared
  * between replicas, and /ready must say so.
  *
- * Bounded, so memory stays flat under traffic: at most `maxThreads` threads (least recently used evicted first)
- * and, with `ttlSeconds`, none idle longer than that (swept on writes and by an unref'd timer). A thread with a
+ * Bounded, so memory stays flat under traffic: at most `maxThreads` threads and `maxBytes` of serialized state (least
+ * recently used threads evicted first) and, with `ttlSeconds`, none idle longer than that (swept on writes and by an unref'd timer). A thread with a
  * run in progress (`retain`) is never evicted. Every eviction is reported through `hooks.onEvict`.
  */
 export class InMemoryCheckpointSaver extends MemorySaver {
   readonly backend = 'memory' as const;
   readonly maxThreads: number;
+  readonly maxBytes: number;
   readonly ttlMs: number | undefined;
   private readonly hooks: CheckpointerHooks | undefined;
   private readonly now: () => number;
@@ -43,12 +51,16 @@ export class InMemoryCheckpointSaver extends MemorySaver {
   private readonly writeKeys = new Map<string, Set<string>>();
   /** Threads with a run in progress, with how many runs hold them. */
   private readonly retained = new Map<string, number>();
+  /** Thread → serialized bytes it holds here, and their sum. */
+  private readonly threadBytes = new Map<string, number>();
+  private totalBytes = 0;
   private readonly sweeper: NodeJS.Timeout | undefined;
 
   constructor(hooks?: CheckpointerHooks, serde?: SerializerProtocol, options: InMemoryCheckpointSaverOptions = {}) {
     super(serde);
     this.hooks = hooks;
     this.maxThreads = options.maxThreads ?? DEFAULT_MEMORY_MAX_THREADS;
+    this.maxBytes = options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES;
     this.ttlMs = options.ttlSeconds === undefined ? undefined : options.ttlSeconds * 1000;
     this.now = options.now ?? Date.now;
     if (this.ttlMs !== undefined) {
@@ -61,6 +73,11 @@ export class InMemoryCheckpointSaver extends MemorySaver {
   /** Threads currently held. */
   get size(): number {
     return this.lastUsed.size;
+  }
+
+  /** Serialized bytes currently held, all threads together. */
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   /**
@@ -119,8 +136,12 @@ export class InMemoryCheckpointSaver extends MemorySaver {
 
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
     const threadId = threadOf(config);
+    const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
+    const stored = () => (threadId === undefined ? 0 : entryBytes(this.storage[threadId]?.[ns]?.[checkpoint.id]));
+    const before = stored();
     const saved = await this.run('save', threadId, () => super.put(config, checkpoint, metadata));
     if (threadId !== undefined) {
+      this.count(threadId, stored() - before);
       this.touch(threadId);
       this.enforceBounds(threadId);
     }
@@ -129,20 +150,24 @@ export class InMemoryCheckpointSaver extends MemorySaver {
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath?: string): Promise<void> {
     const threadId = threadOf(config);
-    await this.run('writes', threadId, () => super.putWrites(config, writes, taskId, taskPath));
-    if (threadId === undefined) return;
     // The same key MemorySaver files the writes under.
     const key = JSON.stringify([threadId, config.configurable?.checkpoint_ns, config.configurable?.checkpoint_id]);
+    const before = writesBytes(this.writes[key]);
+    await this.run('writes', threadId, () => super.putWrites(config, writes, taskId, taskPath));
+    if (threadId === undefined) return;
     const keys = this.writeKeys.get(threadId);
     if (keys) keys.add(key);
     else this.writeKeys.set(threadId, new Set([key]));
+    this.count(threadId, writesBytes(this.writes[key]) - before);
     this.touch(threadId);
+    this.enforceBounds(threadId);
   }
 
   override async deleteThread(threadId: string): Promise<void> {
     await this.run('delete', threadId, () => super.deleteThread(threadId));
     this.lastUsed.delete(threadId);
     this.writeKeys.delete(threadId);
+    this.forget(threadId);
   }
 
   async health(): Promise<CheckpointerHealth> {
@@ -158,12 +183,24 @@ export class InMemoryCheckpointSaver extends MemorySaver {
     this.lastUsed.set(threadId, this.now());
   }
 
-  /** Evicts the expired threads, then the least recently used ones beyond the bound, sparing `keep` (just written). */
+  private count(threadId: string, delta: number): void {
+    if (!delta) return;
+    this.threadBytes.set(threadId, (this.threadBytes.get(threadId) ?? 0) + delta);
+    this.totalBytes += delta;
+  }
+
+  private forget(threadId: string): void {
+    this.totalBytes -= this.threadBytes.get(threadId) ?? 0;
+    this.threadBytes.delete(threadId);
+  }
+
+  /** Evicts the expired threads, then the least recently used ones beyond the bounds, sparing `keep` (just written). */
   private enforceBounds(keep?: string): void {
     this.sweep();
-    if (this.lastUsed.size <= this.maxThreads) return;
+    const over = () => this.lastUsed.size > this.maxThreads || this.totalBytes > this.maxBytes;
+    if (!over()) return;
     for (const threadId of this.lastUsed.keys()) {
-      if (this.lastUsed.size <= this.maxThreads) return;
+      if (!over()) return;
       if (threadId !== keep && !this.retained.has(threadId)) this.evict(threadId, 'lru');
     }
   }
@@ -173,6 +210,7 @@ export class InMemoryCheckpointSaver extends MemorySaver {
     delete this.storage[threadId];
     for (const key of this.writeKeys.get(threadId) ?? []) delete this.writes[key];
     this.writeKeys.delete(threadId);
+    this.forget(threadId);
     try {
       this.hooks?.onEvict?.({ threadId, reason });
     } catch {
@@ -191,6 +229,24 @@ export class InMemoryCheckpointSaver extends MemorySaver {
       throw err;
     }
   }
+}
+
+/** A stored value's size: MemorySaver keeps what the serde produced (bytes, or a string for some serdes). */
+function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  return value instanceof Uint8Array ? value.byteLength : 0;
+}
+
+/** A stored checkpoint: [checkpoint, metadata, parent id]. */
+function entryBytes(entry: readonly unknown[] | undefined): number {
+  return entry ? sizeOf(entry[0]) + sizeOf(entry[1]) : 0;
+}
+
+/** One checkpoint's pending writes: inner key → [task id, channel, value, task path]. */
+function writesBytes(writes: Record<string, readonly unknown[]> | undefined): number {
+  let bytes = 0;
+  for (const write of Object.values(writes ?? {})) bytes += sizeOf(write[2]);
+  return bytes;
 }
 
 function threadOf(config: RunnableConfig): string | undefined {
