@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import type { ChaosReport, CoverageReport, EvalReport, LoadReport, Report, ReportKind, SecurityReport } from '../evals/report/index.js';
 import { sha256, type CommitInfo, type EvidenceSet } from './evidence.js';
 
@@ -50,15 +50,20 @@ export function stamp<T extends Partial<Record<ReportKind, Report>>>(reports: T,
   return reports;
 }
 
-const made: string[] = [];
-// Registered on the importing test file: its temp folders go when it ends.
+const madeInHooks: string[] = [];
+// Folders made in a beforeAll go when the file ends. The int project loads this module afresh per file, so the hook
+// is that file's; the unit project shares it between files, which is why tests clean up per test below.
 afterAll(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of madeInHooks.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh temp folder, removed when the test file ends (tests clean up after themselves). */
+/** A fresh temp folder, removed when the test that made it ends (made in a hook: when the file ends). */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
+  try {
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  } catch {
+    madeInHooks.push(dir); // not inside a test
+  }
   return dir;
 }
