@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,6 @@ describe('luminamind report merge (CLI)', () => {
     const missing = await luminamind(['report', 'merge', out, a, join(dir, 'missing.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('EVL_ERR_REPORT_UNREADABLE');
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });
