@@ -127,6 +127,8 @@ interface Step {
   p50Ms: number;
   p95Ms: number;
   failures: number;
+  /** Failures by status and error code, e.g. {"503 LLM_ERR_CIRCUIT_OPEN": 12}. */
+  causes: Record<string, number>;
   serviceCores: number;
   harnessCores: number;
   serviceCpuMsPerRequest: number;
@@ -142,6 +144,13 @@ interface Step {
 }
 
 const ONE_TOOL = SCENARIOS['one-tool'];
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function countCauses(records: readonly { cause?: string }[]): Record<string, number> {
+  const causes: Record<string, number> = {};
+  for (const { cause } of records) if (cause) causes[cause] = (causes[cause] ?? 0) + 1;
+  return causes;
+}
 /** The answer of datasets/cassettes/load/one-tool.yaml: a 200 without it is a failure, not throughput. */
 const ONE_TOOL_ANSWER = 'Your workspace is empty';
 
@@ -153,7 +162,7 @@ async function runStep(target: LoadTarget, sim: Simulator, pid: number, concurre
   const modelMs = ONE_TOOL.modelCalls * options.callMs;
   const pool = new Pool(target.url, { connections: concurrency, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
   const body = JSON.stringify({ message: ONE_TOOL.message });
-  const done: { end: number; latency: number; ok: boolean }[] = [];
+  const done: { end: number; latency: number; ok: boolean; cause?: string }[] = [];
   let running = true;
   const servedBefore = sim.stats().served;
   const worker = async (i: number) => {
@@ -161,14 +170,18 @@ async function runStep(target: LoadTarget, sim: Simulator, pid: number, concurre
     while (running) {
       const start = performance.now();
       let ok = false;
+      let cause: string | undefined;
       try {
-        const res = await pool.request({ path: '/v1/chat', method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) });
-        ok = res.statusCode === 200 && (await res.body.text()).includes(ONE_TOOL_ANSWER);
-      } catch {
-        ok = false;
+        const res = await pool.request({ path: '/v1/chat', method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const text = await res.body.text();
+        ok = res.statusCode === 200 && text.includes(ONE_TOOL_ANSWER);
+        // The service's error envelope names a code (e.g. a breaker open): the cause of a failure, not just its status.
+        if (!ok) cause = `${res.statusCode} ${/"code":"([^"]+)"/.exec(text)?.[1] ?? 'unexpected answer'}`;
+      } catch (err) {
+        cause = err instanceof Error && err.name === 'TimeoutError' ? `timeout ${REQUEST_TIMEOUT_MS / 1_000} s` : `error ${(err as { code?: string }).code ?? (err as Error).message}`;
       }
       const end = performance.now();
-      done.push({ end, latency: end - start, ok });
+      done.push({ end, latency: end - start, ok, ...(cause ? { cause } : {}) });
       // A failing service answers at once: do not spin on it.
       if (!ok) await sleep(100);
     }
@@ -199,6 +212,7 @@ async function runStep(target: LoadTarget, sim: Simulator, pid: number, concurre
       p50Ms: percentile(ok.map((d) => d.latency), 50),
       p95Ms: percentile(ok.map((d) => d.latency), 95),
       failures: inWindow.length - ok.length,
+      causes: countCauses(inWindow),
       serviceCores: cpu.serviceCores,
       harnessCores: cpu.harnessCores,
       serviceCpuMsPerRequest: ok.length ? cpu.serviceMs / ok.length : NaN,
@@ -233,6 +247,7 @@ function printSteps(steps: readonly Step[], options: ThroughputOptions, cores: n
   const below = steps.filter((s) => s.saturated === 'no');
   const short = below.filter((s) => s.efficiency < EFFICIENCY_GOAL);
   const starved = short.filter((s) => s.idle < STARVED_IDLE_SHARE);
+  for (const s of steps) if (s.failures) log(`failures at C=${s.concurrency}: ${JSON.stringify(s.causes)}`);
   log('waits for CPU = share of the window the JavaScript thread was runnable but had no core (/proc/<pid>/schedstat): time other processes took');
   log(
     `saturated: service = its CPU ≥ ${SERVICE_SATURATED_CORES} core (its JavaScript runs on one thread); starved = its CPU + its wait for a core ≥ ${SERVICE_SATURATED_CORES} (never idle, other processes held the cores); machine = service + simulator + load generator ≥ ${pct(MACHINE_SATURATED_SHARE)} of ${cores} cores. CPU % are of one core`,
@@ -289,11 +304,11 @@ async function runBaseline(target: LoadTarget, sim: Simulator, pid: number, opti
       loadAverage: loadAverage(),
     });
   }
-  log('| run | sent req/s | rps (2xx) | p50 ms | p95 ms | p99 ms | errors | efficiency | service CPU | service ms/req | sim+loadgen CPU | machine idle | service waits for CPU | harness waits | service loop p99 ms | send lag p99 ms | load avg |');
+  log('| run | sent req/s | rps (2xx) | p50 ms | p95 ms | p99 ms | errors (non-2xx/timeout) | efficiency | service CPU | service ms/req | sim+loadgen CPU | machine idle | service waits for CPU | harness waits | service loop p99 ms | send lag p99 ms | load avg |');
   log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { m, ...r } of runs) {
     log(
-      `| ${m.run + 1} | ${m.sentRate.toFixed(1)} | ${m.rps.toFixed(1)} | ${m.p50Ms.toFixed(0)} | ${m.p95Ms.toFixed(0)} | ${m.p99Ms.toFixed(0)} | ${m.errors} | ${m.efficiency?.toFixed(3) ?? '-'} | ${pct(r.serviceCores)} | ${r.serviceCpuMsPerRequest.toFixed(1)} | ${pct(r.harnessCores)} | ${pct(r.idle)} | ${pct(r.serviceWait)} | ${pct(r.harnessWait)} | ${m.eventLoopDelayP99Ms.toFixed(0)} | ${m.sendLagP99Ms.toFixed(0)} | ${r.loadAverage} |`,
+      `| ${m.run + 1} | ${m.sentRate.toFixed(1)} | ${m.rps.toFixed(1)} | ${m.p50Ms.toFixed(0)} | ${m.p95Ms.toFixed(0)} | ${m.p99Ms.toFixed(0)} | ${m.errors} (${m.non2xx}/${m.timeouts}) | ${m.efficiency?.toFixed(3) ?? '-'} | ${pct(r.serviceCores)} | ${r.serviceCpuMsPerRequest.toFixed(1)} | ${pct(r.harnessCores)} | ${pct(r.idle)} | ${pct(r.serviceWait)} | ${pct(r.harnessWait)} | ${m.eventLoopDelayP99Ms.toFixed(0)} | ${m.sendLagP99Ms.toFixed(0)} | ${r.loadAverage} |`,
     );
   }
   const { summary, saturated } = outcomeOfRuns(runs.map((r) => r.m));
@@ -322,7 +337,7 @@ export async function benchThroughput(options: ThroughputOptions): Promise<boole
   const cores = availableParallelism();
   const sim = await startLoadSimulator({ ttftMs: options.callMs, tokensPerSecond: 0 });
   try {
-    const target = await startServiceTarget(sim, { entry: 'bundle' });
+    let target = await startServiceTarget(sim, { entry: 'bundle' });
     try {
       const pid = target.pid?.();
       if (pid === undefined) throw new Error('throughput: the service process has no pid');
@@ -336,7 +351,13 @@ export async function benchThroughput(options: ThroughputOptions): Promise<boole
         if (step.saturated !== 'no') break;
       }
       const stepsPass = printSteps(steps, options, cores);
-      const baselinePass = await runBaseline(target, sim, pid, options);
+      // A fresh service for the baseline: what the last (saturated) step left behind — threads in memory, a breaker
+      // opened by overload — must not decide the profile's numbers.
+      await target.close();
+      target = await startServiceTarget(sim, { entry: 'bundle' });
+      const baselinePid = target.pid?.();
+      if (baselinePid === undefined) throw new Error('throughput: the service process has no pid');
+      const baselinePass = await runBaseline(target, sim, baselinePid, options);
       return stepsPass && baselinePass;
     } finally {
       await target.close();

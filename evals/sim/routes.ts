@@ -156,7 +156,11 @@ function modelRoutes(app: FastifyInstance, state: SimState, mode: 'record' | 're
  *   const res = await app.inject({ method: 'GET', url: '/v1/models' });
  */
 export function buildSimApp(state: SimState, proxy: RecordingProxy | undefined): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY, forceCloseConnections: true, keepAliveTimeout: 5_000, routerOptions: { ignoreTrailingSlash: true } });
+  // Idle keep-alive connections stay open for 2 min (close() still drops them at once): with 5 s, a client whose event
+  // loop lags over a second under load (Node's agent keeps a 1 s margin on the server's hint) reused sockets the
+  // simulator had just closed, and the resets (5 in a row) opened the service's model breaker in a throughput run
+  // (bench:service, 256 concurrent one-tool requests on a shared machine): a cost of the harness, not of the model.
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY, forceCloseConnections: true, keepAliveTimeout: 120_000, routerOptions: { ignoreTrailingSlash: true } });
   // Any content type, an empty body meaning {}: OpenAI clients, curl and fetch with a bare string body all work.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
