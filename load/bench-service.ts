@@ -8,7 +8,7 @@ import { benchThroughput, throughputOptions } from './bench-throughput.js';
 import { processCpuMs } from './process-cpu.js';
 import { startServiceProcess } from './service-process.js';
 
-// `npm run bench:service [-- --requests 300 --warmup 60 --concurrency 4 --profile DIR]`: CPU per request of the
+// `npm run bench:service [-- --requests 300 --warmup 400 --concurrency 4 --profile DIR]`: CPU per request of the
 // service process (read from /proc/<pid>/stat, so a busy machine does not skew it) for a one-tool `/v1/chat` and a
 // plain `/v1/chat`, beside the anchor: a bare LangGraph ReAct graph (createReactAgent + ChatOpenAI + MemorySaver)
 // making the same two model calls against the same simulator, in its own process, in the same run. Not a test.
@@ -28,7 +28,9 @@ const cassettes = [
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length - 1; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
 const requests = Number(args.get('requests') ?? 300);
-const warmup = Number(args.get('warmup') ?? 60);
+// 400 warm-up requests (service and anchor alike): after 60 the service was still compiling its hot paths, and
+// the optimising compiler's CPU, read from /proc with the rest, put 3-5 ms on every measured one-tool request.
+const warmup = Number(args.get('warmup') ?? 400);
 const concurrency = Number(args.get('concurrency') ?? 4);
 const profileDir = args.get('profile');
 
