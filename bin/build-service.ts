@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleService, SERVICE_BUNDLE } from './service-bundle.js';
+import { bundleService, SERVICE_BUNDLE } from '../load/service-bundle.js';
 
 // `npm run build`: dist/ from scratch (no stale chunk of an earlier build can ship), then the service bundle into it.
 // `npm run start:prod` (and the image) runs `node dist/service.mjs serve`.

@@ -8,7 +8,7 @@ import { startSimulator, type Simulator } from '../evals/sim/index.js';
 import { type RedisServer, startRedis } from '../load/redis-server.js';
 import { LOAD_CASSETTES, SCENARIOS } from '../load/scenarios.js';
 import { startServiceProcess } from '../load/service-process.js';
-import { bundleService } from './service-bundle.js';
+import { bundleService } from '../load/service-bundle.js';
 
 // The production build is what ships: the bundle is built into a temp folder with no node_modules anywhere above it
 // (so no import can fall back to an installed package) and run with plain node, no tsx: it must answer /health,

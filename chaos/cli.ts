@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultReportPath, formatShard, shardOption, shardSlice, summariseChaos, writeReport, type ChaosResult, type Shard } from '../evals/report/index.js';
+import { bundleServiceToTemp, type TempServiceBundle } from '../load/index.js';
 import { DRILL_IDS, drills, isDrillId, runDrill, type DrillId } from './drills/index.js';
 
 function positive(value: string): number {
@@ -33,6 +34,12 @@ interface ChaosCliOptions {
   rate?: number;
   shard?: Shard;
   prometheus: boolean;
+  entry: 'bundle' | 'source';
+}
+
+function entryOption(value: string): 'bundle' | 'source' {
+  if (value !== 'bundle' && value !== 'source') throw new InvalidArgumentError('expected bundle or source');
+  return value;
 }
 
 export function registerChaosCommand(program: Command): void {
@@ -44,6 +51,7 @@ export function registerChaosCommand(program: Command): void {
     .option('--journal-dir <dir>', 'where <drill>.json journals go', 'reports/chaos/journal')
     .option('--rate <rps>', 'steady load per drill in requests/s (default 4)', positive)
     .option('--shard <i/n>', 'run only every n-th of the selected drills from the i-th (merge the reports with `luminamind report merge`)', shardOption)
+    .option('--entry <bundle|source>', 'what the service processes run: a bundle built from the current sources at the start of the run (default), or the sources through tsx', entryOption, 'bundle')
     .option('--no-prometheus', 'skip the alert check (by default a private Prometheus on 127.0.0.1 evaluates deploy/monitoring rules when `prometheus` is installed)')
     .addHelpText('after', '\nExit: 0 every hypothesis held, 1 one was violated, 2 usage.\nExample: luminamind chaos model-503 redis-kill')
     .action(async (names: string[] | undefined, opts: ChaosCliOptions) => {
@@ -52,18 +60,29 @@ export function registerChaosCommand(program: Command): void {
       const started = Date.now();
       const results: ChaosResult[] = [];
       const alerts = new Map<string, string>();
-      for (const id of selected) {
-        try {
-          const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, onProgress: progress });
-          results.push(result);
-          alerts.set(id, `${journal.alert.alert} ${journal.alert.status === 'not-checked' ? 'not checked' : journal.alert.status}`);
-        } catch (err) {
-          // The harness broke (not the service): recorded as a failed drill with the error, and the run goes on.
-          const message = err instanceof Error ? err.message : String(err);
-          progress(`drill ${id}: harness error: ${message}`);
-          const empty = { held: false, detail: 'not measured' };
-          results.push({ drill: id, verdict: 'fail', before: empty, during: empty, after: empty, recoverySeconds: null, error: { message: message.slice(0, 2000) || 'unknown error' } });
+      // Built here, from the sources as they are now, into a folder of this run's own: never a stale dist/.
+      let bundle: TempServiceBundle | undefined;
+      if (opts.entry === 'bundle') {
+        bundle = await bundleServiceToTemp();
+        progress(`service bundle built from the current sources in ${(bundle.buildMs / 1000).toFixed(1)} s: ${bundle.entryFile}`);
+      }
+      const service = bundle ? { entry: 'bundle' as const, root: bundle.root } : { entry: 'source' as const };
+      try {
+        for (const id of selected) {
+          try {
+            const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, service, onProgress: progress });
+            results.push(result);
+            alerts.set(id, `${journal.alert.alert} ${journal.alert.status === 'not-checked' ? 'not checked' : journal.alert.status}`);
+          } catch (err) {
+            // The harness broke (not the service): recorded as a failed drill with the error, and the run goes on.
+            const message = err instanceof Error ? err.message : String(err);
+            progress(`drill ${id}: harness error: ${message}`);
+            const empty = { held: false, detail: 'not measured' };
+            results.push({ drill: id, verdict: 'fail', before: empty, during: empty, after: empty, recoverySeconds: null, error: { message: message.slice(0, 2000) || 'unknown error' } });
+          }
         }
+      } finally {
+        await bundle?.close();
       }
       const summary = summariseChaos(results);
       const passed = summary.passed;
@@ -72,7 +91,7 @@ export function registerChaosCommand(program: Command): void {
         {
           mode: 'simulated',
           model: 'sim',
-          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, prometheus: opts.prometheus, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
+          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, prometheus: opts.prometheus, entry: opts.entry, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
           summary,
           results,
         },

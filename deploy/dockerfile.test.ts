@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_BUNDLE, SERVICE_ENTRY } from '../bin/service-bundle.js';
+import { SERVICE_BUNDLE, SERVICE_ENTRY } from '../load/service-bundle.js';
 
 // No Docker engine or hadolint on these machines: the Dockerfile is checked by parsing it.
 const ROOT = join(import.meta.dirname, '..');

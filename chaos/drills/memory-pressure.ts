@@ -1,9 +1,12 @@
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { Drill } from '../lab/index.js';
 
 const BLOCKS = 5;
-const hog = ['--import', 'tsx', '--import', resolve('chaos/lab/memory-hog.ts')];
+// Absolute paths: a service started from a bundle runs in the bundle's own folder, where neither `tsx` nor the
+// hog's relative path would resolve.
+const hog = ['--import', createRequire(import.meta.url).resolve('tsx'), '--import', fileURLToPath(new URL('../lab/memory-hog.ts', import.meta.url))];
 
 async function rssOf(url: string): Promise<number | undefined> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.text().catch(() => undefined);

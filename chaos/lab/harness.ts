@@ -6,7 +6,7 @@ import type { AlertJournal } from './alerts/judge-alert.js';
 import { watchAlert, type AlertWatch } from './alerts/watch-alert.js';
 import { startProbe, type Sample } from './probe.js';
 import { describeQuality, runQualitySubset, type QualityResult } from './quality.js';
-import { startStack } from './stack.js';
+import { startStack, type ServiceCode } from './stack.js';
 import { DEFAULT_HYPOTHESIS, type Drill, type Hypothesis, type Refusal, type StackSpec } from './types.js';
 
 export interface DrillRunOptions {
@@ -23,6 +23,8 @@ export interface DrillRunOptions {
   journalDir?: string;
   /** false = no alert check (`--no-prometheus`); otherwise a private Prometheus runs when the binary exists. */
   prometheus?: boolean;
+  /** What the service processes run (default the sources through tsx); the CLI builds a bundle once per run. */
+  service?: ServiceCode;
   onProgress?: (line: string) => void;
 }
 
@@ -48,6 +50,8 @@ export interface Journal {
   withoutResilience?: string;
   hypothesis: Hypothesis;
   stack: StackSpec;
+  /** Which code served: the sources through tsx, or the bundle built for this run (and where it was). */
+  service: { entry: 'source' | 'bundle'; root?: string };
   timeline: { t: number; event: string; ok?: boolean }[];
   proof: Record<string, unknown>;
   phases: { before: PhaseStats; during: PhaseStats; after: PhaseStats };
@@ -199,13 +203,14 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
   };
 
   log(`drill ${drill.id}: ${drill.title}${off ? ` (resilience off: ${off.feature})` : ''}`);
-  const stack = await startStack(spec);
+  const code = options.service ?? { entry: 'source' };
+  const stack = await startStack(spec, code);
   const proof: Record<string, unknown> = {};
   let probe: ReturnType<typeof startProbe> | undefined;
   let alertWatch: AlertWatch | undefined;
   try {
     alertWatch = await watchAlert({ expectation: drill.alert, targets: () => stack.services.map((s) => s.url), now, enabled: options.prometheus, log: (line) => mark(line) });
-    mark(`stack up: ${stack.services.length} service process(es)${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
+    mark(`stack up: ${stack.services.length} service process(es) from the ${code.entry === 'bundle' ? 'bundle built for this run' : 'sources (tsx)'}${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
     // Before the load starts, so the drill's own phases keep the timing they have without Prometheus.
     await alertWatch.baseline();
     probe = startProbe(stack.url, { rate, origin, prefix: `${drill.id}-${Date.now().toString(36)}` });
@@ -287,6 +292,7 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
       ...(off ? { withoutResilience: off.feature } : {}),
       hypothesis: h,
       stack: spec,
+      service: code,
       timeline,
       proof,
       phases,

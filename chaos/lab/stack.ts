@@ -27,8 +27,15 @@ const SERVICE_ENV = {
   LLM_TIMEOUT_MS: '8000',
 };
 
+/**
+ * Which code the service processes run: the TypeScript sources through tsx (`bin/luminamind serve`, what `npm start`
+ * runs), or a bundle built from them for this run (`root` from load's bundleServiceToTemp: one file to parse, a third
+ * of the start-up CPU, and the artifact that ships).
+ */
+export type ServiceCode = { entry: 'source' } | { entry: 'bundle'; root: string };
+
 /** Starts simulators, Redis, the service process(es) and the balancer for one drill; close() stops all of it, also on failure. */
-export async function startStack(spec: StackSpec): Promise<Stack & { close(): Promise<void> }> {
+export async function startStack(spec: StackSpec, code: ServiceCode = { entry: 'source' }): Promise<Stack & { close(): Promise<void> }> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => {});
@@ -57,7 +64,7 @@ export async function startStack(spec: StackSpec): Promise<Stack & { close(): Pr
     };
     const services: ServiceProcess[] = [];
     for (let i = 0; i < (spec.replicas ?? 1); i++) {
-      const service = await startServiceProcess(env, { nodeArgs: spec.nodeArgs });
+      const service = await startServiceProcess(env, { nodeArgs: spec.nodeArgs, ...(code.entry === 'bundle' ? { entry: 'bundle', root: code.root } : {}) });
       closers.push(() => service.close());
       services.push(service);
     }

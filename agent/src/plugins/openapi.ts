@@ -9,7 +9,7 @@ import { SERVICE_VERSION } from '../version.js';
 
 export const DOCS_PREFIX = '/docs';
 
-// Set by the bundler (bin/service-bundle.ts `define`) to where it copied the Swagger UI's assets, relative to the
+// Set by the bundler (load/service-bundle.ts `define`) to where it copied the Swagger UI's assets, relative to the
 // bundle; undefined when running from the sources. The plugin finds its assets next to its own file, which in the
 // bundle is dist/, not node_modules, so the bundle tells it where they are.
 declare const LUMINAMIND_SWAGGER_UI_DIR: string | undefined;
