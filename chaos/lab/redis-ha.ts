@@ -41,6 +41,14 @@ export async function redisCli(port: number, args: readonly string[], timeoutMs 
   }
 }
 
+/** Starts `count` servers at once, in index order into `into` (for close()) as each comes up; throws the first failure once all settled. */
+async function startAll(count: number, into: RedisServer[], start: (i: number) => Promise<RedisServer>): Promise<void> {
+  const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => start(i)));
+  for (const r of started) if (r.status === 'fulfilled') into.push(r.value);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -54,7 +62,13 @@ const nodeArgs = (port: number, dir: string) => [
   '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
   '--appendonly', 'yes', '--appendfsync', 'everysec',
   '--min-replicas-to-write', '1', '--min-replicas-max-lag', '10',
+  // Setup only: a master waits this long (default 5 s) for more replicas before a diskless full sync. Both replicas
+  // start at once, so the group starts with 0 and gets the default back (PRODUCTION_SYNC_DELAY) before any drill phase.
+  '--repl-diskless-sync-delay', '0',
 ];
+
+/** Redis's (and production's, which leaves it unset) repl-diskless-sync-delay, restored on every node once in sync. */
+const PRODUCTION_SYNC_DELAY = '5';
 
 /**
  * A real Redis HA group on 127.0.0.1: one master, `replicas` replicas and three Sentinels (quorum 2), each a
@@ -71,29 +85,29 @@ export async function startRedisHa(options: { replicas?: number; sentinels?: num
     const master = await startRedis({ args: nodeArgs, name: 'redis-master' });
     nodes.push(master);
     const replicaCount = options.replicas ?? 2;
-    for (let i = 0; i < replicaCount; i++) {
-      nodes.push(await startRedis({ args: (port, dir) => [...nodeArgs(port, dir), '--replicaof', '127.0.0.1', String(master.port)], name: `redis-replica${i + 1}` }));
-    }
+    // Replicas (and below the Sentinels) are independent processes: started side by side, each kept for close() as
+    // soon as it is up, so a failed one never leaves the others running.
+    await startAll(replicaCount, nodes, (i) => startRedis({ args: (port, dir) => [...nodeArgs(port, dir), '--replicaof', '127.0.0.1', String(master.port)], name: `redis-replica${i + 1}` }));
     await until(
       `${replicaCount} replicas online`,
       async () => ((await redisCli(master.port, ['INFO', 'replication'])) ?? '').split('\n').filter((l) => /^slave\d+:.*state=online/.test(l)).length === replicaCount,
       15_000,
     );
+    // Any node may be master after a failover: each gets production's sync delay back before the drill sees it.
+    for (const n of nodes) if ((await redisCli(n.port, ['CONFIG', 'SET', 'repl-diskless-sync-delay', PRODUCTION_SYNC_DELAY])) !== 'OK') throw new Error(`redis-ha: cannot restore repl-diskless-sync-delay on ${n.port}`);
     const sentinelCount = options.sentinels ?? 3;
     const quorum = Math.floor(sentinelCount / 2) + 1;
-    for (let i = 0; i < sentinelCount; i++) {
-      sentinels.push(
-        await startSentinel(master, MASTER_NAME, {
-          quorum,
-          label: `redis-sentinel${i + 1}`,
-          lines: [
-            `sentinel down-after-milliseconds ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.downAfterMs}`,
-            `sentinel failover-timeout ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.failoverTimeoutMs}`,
-            `sentinel parallel-syncs ${MASTER_NAME} 1`,
-          ],
-        }),
-      );
-    }
+    await startAll(sentinelCount, sentinels, (i) =>
+      startSentinel(master, MASTER_NAME, {
+        quorum,
+        label: `redis-sentinel${i + 1}`,
+        lines: [
+          `sentinel down-after-milliseconds ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.downAfterMs}`,
+          `sentinel failover-timeout ${MASTER_NAME} ${DRILL_SENTINEL_TIMING.failoverTimeoutMs}`,
+          `sentinel parallel-syncs ${MASTER_NAME} 1`,
+        ],
+      }),
+    );
     // Sentinels find each other and the replicas through the master's hello channel (every 2 s): wait for the full picture.
     await until(
       'every Sentinel seeing the replicas and the other Sentinels',
