@@ -39,6 +39,8 @@ export interface ThroughputOptions {
 const EFFICIENCY_GOAL = 0.95;
 const BASELINE_RPS_GOAL = 50;
 const BASELINE_P95_GOAL_MS = 5_000;
+/** Unmeasured warm-up of the baseline's fresh service. */
+const WARMUP_SECONDS = 5;
 /** A Node service runs its JavaScript on one thread: near one core of CPU it cannot go faster, whatever the cores. */
 const SERVICE_SATURATED_CORES = 0.9;
 /** Service + simulator + load generator using this share of all cores: the machine itself is the limit. */
@@ -160,7 +162,7 @@ const ONE_TOOL_ANSWER = 'Your workspace is empty';
  */
 async function runStep(target: LoadTarget, sim: Simulator, pid: number, concurrency: number, options: ThroughputOptions, cores: number): Promise<Step> {
   const modelMs = ONE_TOOL.modelCalls * options.callMs;
-  const pool = new Pool(target.url, { connections: concurrency, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  const pool = new Pool(target.url, { connections: concurrency, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connectTimeout: REQUEST_TIMEOUT_MS });
   const body = JSON.stringify({ message: ONE_TOOL.message });
   const done: { end: number; latency: number; ok: boolean; cause?: string }[] = [];
   let running = true;
@@ -283,7 +285,10 @@ interface BaselineRun {
 async function runBaseline(target: LoadTarget, sim: Simulator, pid: number, options: ThroughputOptions): Promise<boolean> {
   const { profile, log } = options;
   sim.setFaults({ ttftMs: profile.latency.ttftMs, tokensPerSecond: profile.latency.tokensPerSecond });
-  log(`\nbaseline profile: ${profile.rate} req/s open loop for ${profile.durationSeconds} s × ${profile.runs} runs, mix ${JSON.stringify(profile.mix)}, model ttft ${profile.latency.ttftMs} ms + ${profile.latency.tokensPerSecond} tok/s`);
+  log(`\nbaseline profile (a fresh service, ${WARMUP_SECONDS} s unmeasured warm-up at a third of the rate): ${profile.rate} req/s open loop for ${profile.durationSeconds} s × ${profile.runs} runs, mix ${JSON.stringify(profile.mix)}, model ttft ${profile.latency.ttftMs} ms + ${profile.latency.tokensPerSecond} tok/s`);
+  // Unmeasured: a third of the rate for 5 s, so the fresh service's JIT and connections are warm as in production.
+  await runOnce(target, { ...profile, rate: profile.rate / 3, durationSeconds: WARMUP_SECONDS }, -1);
+  await sleep(profile.pauseSeconds * 1_000);
   const runs: BaselineRun[] = [];
   for (let i = 0; i < profile.runs; i++) {
     if (i > 0) await sleep(profile.pauseSeconds * 1_000);

@@ -106,8 +106,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const offsets = intendedSendTimes(options.rate, options.durationSeconds);
   const order = mixOrder(offsets.length, options.requests.length, options.seed ?? 1);
   const maxConnections = Math.max(1, Math.round(options.maxConnections ?? Math.ceil(options.rate * (options.timeoutMs / 1000))));
-  // Our own timeout covers the whole exchange; undici's per-phase timeouts would fire on a slow but healthy stream.
-  const pool = new Pool(options.url, { connections: maxConnections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  // Our own timeout covers the whole exchange; undici's per-phase timeouts would fire on a slow but healthy stream, and
+  // its 10 s connect timeout turned a wait for a busy service's accept into an `error` before the request's budget.
+  const pool = new Pool(options.url, { connections: maxConnections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connectTimeout: options.timeoutMs });
   const records: RequestRecord[] = [];
   const pending: Promise<void>[] = [];
   let inFlight = 0;
