@@ -14,6 +14,9 @@ export interface CliRun {
 
 type Write = typeof process.stdout.write;
 
+/** One run at a time: a run holds the process's streams, environment and exit code (it.concurrent would mix them). */
+let running = false;
+
 /**
  * Runs the CLI with `env` laid over process.env for the call (a value of '' sets the variable empty, as a spawn's env
  * would); restores the environment, process.exitCode and both streams afterwards, also when main throws.
@@ -22,6 +25,8 @@ type Write = typeof process.stdout.write;
  *   const { code, stdout } = await runCliInProcess(['gate', '--no-run', '--reports', dir]);
  */
 export async function runCliInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  if (running) throw new Error('runCliInProcess: another in-process CLI run is still going; run these tests in turn, not concurrently');
+  running = true;
   const out: string[] = [];
   const err: string[] = [];
   const capture = (into: string[]): Write =>
@@ -36,9 +41,9 @@ export async function runCliInProcess(args: readonly string[], env: Record<strin
   const previousExitCode = process.exitCode;
   Object.assign(process.env, env);
   process.exitCode = undefined;
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
   try {
+    process.stdout.write = capture(out);
+    process.stderr.write = capture(err);
     const code = await main(['node', 'luminamind', ...args]);
     return { code, stdout: out.join(''), stderr: err.join('') };
   } finally {
@@ -49,5 +54,6 @@ export async function runCliInProcess(args: readonly string[], env: Record<strin
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    running = false;
   }
 }
