@@ -81,7 +81,10 @@ describe('deploy/Dockerfile', () => {
     expect(health).toHaveLength(1);
     expect(health[0]).toMatch(/--interval=\d+s .*CMD .*127\.0\.0\.1:8000\/health/);
     // The file the image runs is the one `npm run build` writes from the service entry, and what start:prod runs.
-    expect(all(runtime, 'ENTRYPOINT')).toEqual([`["node", "dist/${SERVICE_BUNDLE}", "serve"]`]);
+    // The heap cap is the Deployment's (a plain `docker run` is bounded the same way).
+    const deploymentHeap = /exec node --max-old-space-size=(\d+) dist\//.exec(readFileSync(join(ROOT, 'deploy/k8s/base/deployment.yaml'), 'utf8'))?.[1];
+    expect(deploymentHeap).toMatch(/^\d+$/);
+    expect(all(runtime, 'ENTRYPOINT')).toEqual([`["node", "--max-old-space-size=${deploymentHeap}", "dist/${SERVICE_BUNDLE}", "serve"]`]);
     expect(SERVICE_ENTRY).toBe('bin/service.ts');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['start:prod']).toBe(`node dist/${SERVICE_BUNDLE} serve`);
