@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { withSpan } from '../observability/tracing.js';
 import type { Decision, PendingAction, RunResult, Todo, ToolCallRecord } from '../contract/run.js';
 import { buildGraph, type AgentGraph } from './builder.js';
+import { directInvoker } from './direct-invoke.js';
 import { installLightRunContext } from './light-run-context.js';
 import { withRunContext, type RunContext } from './run-context.js';
 import { RunTokenStream } from './token-stream.js';
@@ -85,6 +86,7 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
   installLightRunContext();
   const checkpointer = deps.checkpointer ?? new MemorySaver();
   const graph = buildGraph(config, { ...deps, checkpointer });
+  const invoke = directInvoker(graph);
   const tokenStream = new RunTokenStream();
   // An in-memory thread dies with the process anyway, so a checkpoint per superstep buys no recovery: write once,
   // when the run ends or pauses for approval. Any other saver (Redis) keeps LangGraph's per-step checkpoints, so
@@ -146,7 +148,7 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
     const spanAttributes = { thread_id: threadId, run_id: ctx.runId, input_length: input.message?.length ?? 0, resume: Boolean(input.decisions) };
     const { state, pendingActions } = await withSpan('agent_execution', spanAttributes, async (span) => {
       try {
-        const state = (await withRunContext(ctx, () => graph.invoke(graphInput as never, runConfig))) as {
+        const state = (await withRunContext(ctx, () => invoke(graphInput, runConfig))) as {
           messages?: BaseMessage[];
           todos?: Todo[];
           __interrupt__?: { value?: unknown }[];
