@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultReportPath, formatShard, shardOption, shardSlice, summariseChaos, writeReport, type ChaosResult, type Shard } from '../evals/report/index.js';
 import { bundleServiceToTemp, type TempServiceBundle } from '../load/index.js';
-import { DRILL_IDS, drills, isDrillId, runDrill, type DrillId } from './drills/index.js';
+import { DRILL_IDS, drills, isDrillId, runDrill, startAlertLab, type DrillId } from './drills/index.js';
 
 function positive(value: string): number {
   const n = Number(value);
@@ -67,10 +67,12 @@ export function registerChaosCommand(program: Command): void {
         progress(`service bundle built from the current sources in ${(bundle.buildMs / 1000).toFixed(1)} s: ${bundle.entryFile}`);
       }
       const service = bundle ? { entry: 'bundle' as const, root: bundle.root } : { entry: 'source' as const };
+      // One Prometheus for the run: each drill points it at its own services and is judged on its own window.
+      const alertLab = startAlertLab({ enabled: opts.prometheus });
       try {
         for (const id of selected) {
           try {
-            const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, service, onProgress: progress });
+            const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, alerts: alertLab, service, onProgress: progress });
             results.push(result);
             alerts.set(id, `${journal.alert.alert} ${journal.alert.status === 'not-checked' ? 'not checked' : journal.alert.status}`);
           } catch (err) {
@@ -82,6 +84,7 @@ export function registerChaosCommand(program: Command): void {
           }
         }
       } finally {
+        await alertLab.close();
         await bundle?.close();
       }
       const summary = summariseChaos(results);

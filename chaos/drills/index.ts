@@ -39,4 +39,4 @@ export function isDrillId(id: string): id is DrillId {
 }
 
 export { DRILL_IDS, DEFAULT_HYPOTHESIS, hypothesisProblems, PROBE_TIMEOUT_MS, type Drill, type DrillId, type Hypothesis, type Refusal } from '../lab/index.js';
-export { runDrill, type DrillRunOptions, type Journal } from '../lab/index.js';
+export { runDrill, startAlertLab, type AlertLab, type DrillRunOptions, type Journal } from '../lab/index.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile, type ChaosResult } from '../../evals/report/index.js';
 import type { AlertJournal } from './alerts/judge-alert.js';
-import { watchAlert, type AlertWatch } from './alerts/watch-alert.js';
+import { startAlertLab, type AlertLab, type AlertWatch } from './alerts/watch-alert.js';
 import { startProbe, type Sample } from './probe.js';
 import { describeQuality, runQualitySubset, type QualityResult } from './quality.js';
 import { startStack, type ServiceCode } from './stack.js';
@@ -23,6 +23,8 @@ export interface DrillRunOptions {
   journalDir?: string;
   /** false = no alert check (`--no-prometheus`); otherwise a private Prometheus runs when the binary exists. */
   prometheus?: boolean;
+  /** The run's shared alert check (one Prometheus for every drill); without it the drill starts and stops its own. */
+  alerts?: AlertLab;
   /** What the service processes run (default the sources through tsx); the CLI builds a bundle once per run. */
   service?: ServiceCode;
   onProgress?: (line: string) => void;
@@ -204,12 +206,22 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
 
   log(`drill ${drill.id}: ${drill.title}${off ? ` (resilience off: ${off.feature})` : ''}`);
   const code = options.service ?? { entry: 'source' };
-  const stack = await startStack(spec, code);
+  const ownAlerts = options.alerts ? undefined : startAlertLab({ enabled: options.prometheus });
+  let alertWatch: AlertWatch | undefined;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  try {
+    alertWatch = await (options.alerts ?? ownAlerts!).watch({ expectation: drill.alert, now, log: (line) => mark(line) });
+    // Prometheus learns the service URLs while they start, so its 5 s target tick passes during the start-up.
+    const watch = alertWatch;
+    stack = await startStack(spec, code, (urls) => watch.announce(urls));
+  } catch (err) {
+    await alertWatch?.close();
+    await ownAlerts?.close();
+    throw err;
+  }
   const proof: Record<string, unknown> = {};
   let probe: ReturnType<typeof startProbe> | undefined;
-  let alertWatch: AlertWatch | undefined;
   try {
-    alertWatch = await watchAlert({ expectation: drill.alert, targets: () => stack.services.map((s) => s.url), now, enabled: options.prometheus, log: (line) => mark(line) });
     mark(`stack up: ${stack.services.length} service process(es) from the ${code.entry === 'bundle' ? 'bundle built for this run' : 'sources (tsx)'}${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
     // Before the load starts, so the drill's own phases keep the timing they have without Prometheus.
     await alertWatch.baseline();
@@ -324,7 +336,8 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
     return { result, journal };
   } finally {
     await probe?.stop();
-    await alertWatch?.close();
+    await alertWatch.close();
     await stack.close();
+    await ownAlerts?.close();
   }
 }

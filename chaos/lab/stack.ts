@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startRedis } from '../../load/index.js';
 import { startSimulator } from '../../evals/sim/index.js';
 import { LOAD_CASSETTES } from '../../load/index.js';
-import { startServiceProcess, type ServiceProcess } from '../../load/index.js';
+import { freeLoopbackPort, startServiceProcess, type ServiceProcess } from '../../load/index.js';
 import { startBalancer } from './balancer.js';
 import { startRedisHa } from './redis-ha.js';
 import type { Stack, StackSpec } from './types.js';
@@ -35,7 +35,12 @@ const SERVICE_ENV = {
 export type ServiceCode = { entry: 'source' } | { entry: 'bundle'; root: string };
 
 /** Starts simulators, Redis, the service process(es) and the balancer for one drill; close() stops all of it, also on failure. */
-export async function startStack(spec: StackSpec, code: ServiceCode = { entry: 'source' }): Promise<Stack & { close(): Promise<void> }> {
+export async function startStack(
+  spec: StackSpec,
+  code: ServiceCode = { entry: 'source' },
+  /** Told the service processes' URLs once their ports are chosen, before they start (the alert check's Prometheus). */
+  announce: (urls: string[]) => Promise<void> = async () => {},
+): Promise<Stack & { close(): Promise<void> }> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => {});
@@ -47,6 +52,7 @@ export async function startStack(spec: StackSpec, code: ServiceCode = { entry: '
     if (fallback) closers.push(() => fallback.close());
     const redis = spec.redis === 'persistent' || spec.redis === 'ephemeral' ? await startRedis({ persist: spec.redis === 'persistent' }) : undefined;
     if (redis) closers.push(() => redis.close());
+    // The Redis group's own waits (replicas in sync, Sentinels seeing each other) dominate its ~2.5 s start.
     const redisHa = spec.redis === 'replicated' ? await startRedisHa() : undefined;
     if (redisHa) closers.push(() => redisHa.close());
     const root = await mkdtemp(join(tmpdir(), 'lm-chaos-'));
@@ -62,12 +68,20 @@ export async function startStack(spec: StackSpec, code: ServiceCode = { entry: '
       ...(redisHa ? (spec.redisClient === 'direct' ? { REDIS_URL: redisHa.nodes[0]!.url } : { REDIS_SENTINELS: redisHa.sentinelList, REDIS_SENTINEL_NAME: redisHa.name }) : {}),
       ...spec.env,
     };
+    // Replicas start side by side; each one that came up is closed with the stack even when another failed.
+    const ports = await Promise.all(Array.from({ length: spec.replicas ?? 1 }, () => freeLoopbackPort()));
+    await announce(ports.map((port) => `http://127.0.0.1:${port}`));
+    const started = await Promise.allSettled(
+      ports.map((port) => startServiceProcess(env, { port, nodeArgs: spec.nodeArgs, ...(code.entry === 'bundle' ? { entry: 'bundle', root: code.root } : {}) })),
+    );
     const services: ServiceProcess[] = [];
-    for (let i = 0; i < (spec.replicas ?? 1); i++) {
-      const service = await startServiceProcess(env, { nodeArgs: spec.nodeArgs, ...(code.entry === 'bundle' ? { entry: 'bundle', root: code.root } : {}) });
-      closers.push(() => service.close());
-      services.push(service);
+    for (const r of started) {
+      if (r.status !== 'fulfilled') continue;
+      closers.push(() => r.value.close());
+      services.push(r.value);
     }
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const balancer = services.length > 1 ? await startBalancer(services.map((s) => s.url), { healthChecks: spec.healthChecks ?? true }) : undefined;
     if (balancer) closers.push(() => balancer.close());
     return { url: balancer?.url ?? services[0]!.url, primary, fallback, redis, redisHa, services, balancer, scratch, spec, baseFaults: { ...BASE_FAULTS }, close };

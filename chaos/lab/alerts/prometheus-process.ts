@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,8 +9,12 @@ import { freeLoopbackPort } from '../../../load/index.js';
 import { compressRules, RULES_FILE, SCRAPE_INTERVAL, type CompressedRules } from './drill-rules.js';
 import type { AlertState } from './judge-alert.js';
 
-/** A private Prometheus config: 1 s scrapes of the drill's service processes as job `luminamind`, namespace `drill`, no alertmanager, no remote anything. */
-export function prometheusConfig(options: { targets: readonly string[]; rulesFile: string }): string {
+/**
+ * A private Prometheus config: 1 s scrapes as job `luminamind`, namespace `drill`, no alertmanager, no remote anything.
+ * The targets come from `targetsFile` (file_sd, see targetGroups) so one Prometheus can serve a whole chaos run: each
+ * drill points it at its own service processes, with nobody else's left in the list.
+ */
+export function prometheusConfig(options: { targetsFile: string; rulesFile: string }): string {
   return stringify({
     global: { scrape_interval: SCRAPE_INTERVAL, evaluation_interval: SCRAPE_INTERVAL, scrape_timeout: '800ms' },
     rule_files: [options.rulesFile],
@@ -18,10 +22,15 @@ export function prometheusConfig(options: { targets: readonly string[]; rulesFil
       {
         job_name: 'luminamind',
         metrics_path: '/metrics',
-        static_configs: [{ targets: options.targets.map((t) => new URL(t).host), labels: { namespace: 'drill' } }],
+        file_sd_configs: [{ files: [options.targetsFile], refresh_interval: SCRAPE_INTERVAL }],
       },
     ],
   });
+}
+
+/** The file_sd content for these service URLs: one group, labelled `namespace: drill` like the pods' namespace. */
+export function targetGroups(targets: readonly string[]): string {
+  return JSON.stringify([{ targets: targets.map((t) => new URL(t).host), labels: { namespace: 'drill' } }]);
 }
 
 const live = new Set<ChildProcess>();
@@ -71,6 +80,11 @@ export interface DrillPrometheus {
   query(promql: string): Promise<number | null>;
   /** Scrape health per target. */
   targets(): Promise<{ health: string; scrapeUrl: string }[]>;
+  /**
+   * Replaces the scraped targets (atomically: written aside, then renamed). Prometheus picks the file up at once but
+   * applies target changes on its own 5 s tick, so a caller announces targets early and waits for them in targets().
+   */
+  setTargets(targets: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,7 +100,13 @@ export async function startDrillPrometheus(options: { targets: readonly string[]
   const dir = await mkdtemp(join(tmpdir(), 'lm-prom-'));
   const compressed = compressRules(await readFile(options.rulesFile ?? RULES_FILE, 'utf8'));
   await writeFile(join(dir, 'rules.yaml'), compressed.yaml);
-  await writeFile(join(dir, 'prometheus.yml'), prometheusConfig({ targets: options.targets, rulesFile: join(dir, 'rules.yaml') }));
+  const targetsFile = join(dir, 'targets.json');
+  const setTargets = async (targets: readonly string[]) => {
+    await writeFile(`${targetsFile}.tmp`, targetGroups(targets));
+    await rename(`${targetsFile}.tmp`, targetsFile);
+  };
+  await setTargets(options.targets);
+  await writeFile(join(dir, 'prometheus.yml'), prometheusConfig({ targetsFile, rulesFile: join(dir, 'rules.yaml') }));
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   let stderr = '';
@@ -144,6 +164,7 @@ export async function startDrillPrometheus(options: { targets: readonly string[]
     async targets() {
       return (await getJson(`${url}/api/v1/targets`, TargetsResponse)).data.activeTargets;
     },
+    setTargets,
     close,
   };
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compressExpr, compressRules, formatDuration, parseDuration, RULES_FILE } from './drill-rules.js';
 import { judgeAlert, metricNames, splitThreshold, type AlertState } from './judge-alert.js';
-import { prometheusConfig, startDrillPrometheus } from './prometheus-process.js';
+import { prometheusConfig, startDrillPrometheus, targetGroups } from './prometheus-process.js';
 
 const HAVE_PROMETHEUS = spawnSync('prometheus', ['--version']).status === 0;
 const HAVE_PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
@@ -100,16 +100,18 @@ describe('evidence helpers', () => {
 });
 
 describe('prometheusConfig', () => {
-  it('scrapes the drill targets every second as job luminamind in namespace drill, with nothing remote', () => {
-    const config = parse(prometheusConfig({ targets: ['http://127.0.0.1:4001', 'http://127.0.0.1:4002'], rulesFile: '/tmp/x/rules.yaml' })) as Record<string, unknown>;
+  it('scrapes the targets file every second as job luminamind, with nothing remote', () => {
+    const config = parse(prometheusConfig({ targetsFile: '/tmp/x/targets.json', rulesFile: '/tmp/x/rules.yaml' })) as Record<string, unknown>;
     expect(config).toEqual({
       global: { scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '800ms' },
       rule_files: ['/tmp/x/rules.yaml'],
-      scrape_configs: [{ job_name: 'luminamind', metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:4001', '127.0.0.1:4002'], labels: { namespace: 'drill' } }] }],
+      scrape_configs: [{ job_name: 'luminamind', metrics_path: '/metrics', file_sd_configs: [{ files: ['/tmp/x/targets.json'], refresh_interval: '1s' }] }],
     });
   });
+  it('lists the drill targets by host in namespace drill', () => {
+    expect(JSON.parse(targetGroups(['http://127.0.0.1:4001', 'http://127.0.0.1:4002']))).toEqual([{ targets: ['127.0.0.1:4001', '127.0.0.1:4002'], labels: { namespace: 'drill' } }]);
+  });
 });
-
 describe('judgeAlert', () => {
   const fires = { name: 'PodDown', expect: 'fires' as const };
   const silent = { name: 'HighErrorRate', expect: 'silent' as const };
