@@ -1,3 +1,4 @@
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { getContextVariable, setContextVariable } from '@langchain/core/context';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
@@ -27,5 +28,23 @@ describe('installLightRunContext', () => {
     installLightRunContext();
     await run();
     expect(seen).toEqual([false, 'caller', 't1']);
+  });
+
+  it('leaves runs with a LangSmith tracer attached to the original path (the tracer supplies the run tree)', async () => {
+    installLightRunContext();
+    // Stands in for LangChainTracer: same name, hands out the run tree core asks it for.
+    class Tracer extends BaseCallbackHandler {
+      name = 'langchain_tracer';
+      getRunTreeWithTracingConfig(id: string) {
+        return { fromTracer: id };
+      }
+    }
+    let store: unknown;
+    const inner = RunnableLambda.from(async () => {
+      store = AsyncLocalStorageProviderSingleton.getInstance().getStore();
+      return 'ok';
+    });
+    await RunnableLambda.from(async (x: string, config) => inner.invoke(x, config)).invoke('x', { callbacks: [new Tracer()] });
+    expect(store).toMatchObject({ fromTracer: expect.any(String) });
   });
 });

@@ -30,7 +30,7 @@ export function installLightRunContext(): void {
   provider.runWithConfig = function runWithConfig(config: RunnableConfig, callback: () => unknown, avoidCreatingRootRunTree?: boolean) {
     // The same tracer detection as the original (env, callbacks, context hooks): only its no-tracer branch changes.
     const manager = CallbackManager._configureSync(config?.callbacks, undefined, config?.tags, undefined, config?.metadata);
-    if (manager?.getParentRunId() !== undefined && manager.handlers.some((h) => h?.name === 'langchain_tracer')) {
+    if (manager?.handlers.some((h) => h?.name === 'langchain_tracer')) {
       return shipped(config, callback as never, avoidCreatingRootRunTree);
     }
     const storage = provider.getInstance();
