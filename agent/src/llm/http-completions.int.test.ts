@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { HumanMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -131,5 +131,69 @@ describe('HttpChatCompletions', () => {
 
     const aborted = (await ours.invoke(messages, { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as Error;
     expect(aborted.name).toMatch(/Abort/);
+  });
+
+  describe('a keep-alive connection the server closed', () => {
+    // A raw server: each connection answers its first `answered` requests, then resets (RST) on the next one.
+    async function resetting(answered: number): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+      const sockets = new Set<Socket>();
+      let connections = 0;
+      const tcp = createTcpServer((socket) => {
+        connections += 1;
+        sockets.add(socket);
+        let buffer = '';
+        let served = 0;
+        socket.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString('utf8');
+          for (;;) {
+            const end = buffer.indexOf('\r\n\r\n');
+            const length = Number(/content-length: *(\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+            if (end < 0 || buffer.length < end + 4 + length) return;
+            buffer = buffer.slice(end + 4 + length);
+            if (served === answered) return void socket.resetAndDestroy();
+            served += 1;
+            const body = completion(`answer ${connections}.${served}`);
+            socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n${body}`);
+          }
+        });
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((done) => tcp.listen(0, '127.0.0.1', done));
+      return {
+        url: `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/v1`,
+        connections: () => connections,
+        close: async () => {
+          for (const s of sockets) s.destroy();
+          await new Promise((done) => tcp.close(done));
+        },
+      };
+    }
+
+    it('sends the request once more on a new connection when the reused one is reset', async () => {
+      const server = await resetting(1);
+      try {
+        const { ours } = clients(server.url);
+        expect((await ours.invoke(messages)).content).toBe('answer 1.1');
+        // The pooled connection is reset on its second request: answered on a second connection, no error.
+        expect((await ours.invoke(messages)).content).toBe('answer 2.1');
+        expect(server.connections()).toBe(2);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a reset on a new connection is not sent again: the SDK connection error, as before', async () => {
+      const never = await resetting(0);
+      try {
+        const { ours } = clients(never.url);
+        const error = (await ours.invoke(messages).catch((e: unknown) => e)) as Error;
+        expect(error.constructor.name).toBe('APIConnectionError');
+        // Not a reused socket: no second try.
+        expect(never.connections()).toBe(1);
+      } finally {
+        await never.close();
+      }
+    });
   });
 });

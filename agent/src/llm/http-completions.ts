@@ -95,6 +95,9 @@ async function* completionChunks(res: IncomingMessage, headers: Headers, stop: (
   }
 }
 
+/** A reused keep-alive connection reset before the answer began (the server had closed it): safe to send again. */
+class StaleSocketError extends Error {}
+
 /**
  * ChatOpenAI's chat-completions half with the transport swapped: the request body is the one ChatOpenAI builds,
  * serialised as the SDK does (JSON.stringify), sent with the URL and headers the SDK would use (captured once from
@@ -145,14 +148,13 @@ export class HttpChatCompletions extends ChatOpenAICompletions {
     return this.#template;
   }
 
-  async #send(template: WireTemplate, request: CompletionRequest, signal: AbortSignal | undefined): Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> | OpenAI.Chat.Completions.ChatCompletion> {
-    if (signal?.aborted) throw new APIUserAbortError();
-    const body = JSON.stringify(request);
+  /** One request/response exchange; `fresh` opens a connection of its own instead of reusing one from the pool. */
+  #exchange(template: WireTemplate, body: string, signal: AbortSignal | undefined, fresh: boolean): Promise<IncomingMessage> {
     const https = template.url.protocol === 'https:';
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const req = (https ? httpsRequest : httpRequest)(template.url, {
         method: 'POST',
-        agent: https ? agents.https : agents.http,
+        agent: fresh ? false : https ? agents.https : agents.http,
         headers: { ...template.headers, 'content-length': String(Buffer.byteLength(body)) },
       });
       // The SDK's timeout runs until the response headers arrive, as here.
@@ -173,12 +175,28 @@ export class HttpChatCompletions extends ChatOpenAICompletions {
         }
         resolve(res);
       });
-      req.once('error', (err) => {
+      req.once('error', (err: NodeJS.ErrnoException) => {
         settle();
-        reject(err instanceof APIError ? err : new APIConnectionError({ cause: err }));
+        if (!fresh && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) reject(new StaleSocketError());
+        else reject(err instanceof APIError ? err : new APIConnectionError({ cause: err }));
       });
       req.end(body);
     });
+  }
+
+  async #send(template: WireTemplate, request: CompletionRequest, signal: AbortSignal | undefined): Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> | OpenAI.Chat.Completions.ChatCompletion> {
+    if (signal?.aborted) throw new APIUserAbortError();
+    const body = JSON.stringify(request);
+    let res: IncomingMessage;
+    try {
+      res = await this.#exchange(template, body, signal, false);
+    } catch (err) {
+      // A pooled connection reset before any byte of answer is, almost always, one the server closed while idle (its
+      // keep-alive timeout ran out as we picked it). Node's docs advise sending once more (`request.reusedSocket`):
+      // on a new connection, once. Counted as a model failure, such races under load opened the breaker.
+      if (!(err instanceof StaleSocketError)) throw err;
+      res = await this.#exchange(template, body, signal, true);
+    }
     if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
       const text = await textOf(res).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
       const json = safeJson(text);
