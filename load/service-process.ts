@@ -123,7 +123,8 @@ export async function startServiceProcess(
       if (closed) return;
       closed = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exit, sleep(6_000)]);
+      // Unref'd: the grace timer must not keep the harness alive for its 6 s once the service has exited.
+      await Promise.race([exit, sleep(6_000, undefined, { ref: false })]);
       await kill('SIGKILL');
     },
   };

@@ -131,9 +131,10 @@ export async function startDrillPrometheus(options: { targets: readonly string[]
     if (closed) return;
     closed = true;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    if (!(await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]))) {
+    // Unref'd grace timers: once Prometheus has exited they must not hold the run open for their full length.
+    if (!(await Promise.race([exited.then(() => true), sleep(5_000, undefined, { ref: false }).then(() => false)]))) {
       child.kill('SIGKILL');
-      await Promise.race([exited, sleep(2_000)]);
+      await Promise.race([exited, sleep(2_000, undefined, { ref: false })]);
     }
     await rm(dir, { recursive: true, force: true });
   };
