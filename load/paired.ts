@@ -92,14 +92,14 @@ export async function runPaired(options: PairedOptions): Promise<PairedRun> {
     started.push(worktree.remove);
     const sim = await startLoadSimulator(profile.latency);
     started.push(() => sim.close());
-    // One at a time, each registered for cleanup as soon as it runs: a REF that cannot start must not orphan the other.
-    // A fresh worktree's TypeScript is compiled cold, and the machine may be busy: longer than a warm start needs.
-    const baseline = await startServiceTarget(sim, { root: worktree.dir, readyTimeoutMs: 90_000 }).catch((err: unknown) => {
-      throw new AgainstFailedError(against.sha.slice(0, 12), `its service did not start: ${err instanceof Error ? err.message : String(err)}`);
-    });
-    started.push(baseline.close);
-    const service = await startServiceTarget(sim, { readyTimeoutMs: 90_000 });
-    started.push(service.close);
+    // Side by side (nothing is measured yet), each registered for cleanup as soon as it is up: a REF that cannot start
+    // must not orphan the other. A fresh worktree's TypeScript is compiled cold, and the machine may be busy: longer
+    // than a warm start needs.
+    const [ref, own] = await Promise.allSettled([startServiceTarget(sim, { root: worktree.dir, readyTimeoutMs: 90_000 }), startServiceTarget(sim, { readyTimeoutMs: 90_000 })]);
+    for (const side of [ref, own]) if (side.status === 'fulfilled') started.push(side.value.close);
+    if (ref.status === 'rejected') throw new AgainstFailedError(against.sha.slice(0, 12), `its service did not start: ${ref.reason instanceof Error ? ref.reason.message : String(ref.reason)}`);
+    if (own.status === 'rejected') throw own.reason;
+    const [baseline, service] = [ref.value, own.value];
     let candidate: LoadTarget = service;
     if (options.slowCandidate) {
       const proxy: DelayProxy = await startDelayProxy(service.url, options.slowCandidate);
@@ -110,9 +110,9 @@ export async function runPaired(options: PairedOptions): Promise<PairedRun> {
     progress(`load: REF ${against.sha.slice(0, 12)} at ${baseline.url} (${worktree.deps}), candidate (this checkout) at ${service.url}; one simulator (ttft ${profile.latency.ttftMs} ms, ${profile.latency.tokensPerSecond} tok/s)`);
     const sides = { A: { name: 'REF', target: baseline }, B: { name: 'candidate', target: candidate } } as const;
     const pause = () => (profile.pauseSeconds > 0 ? sleep(Math.min(profile.pauseSeconds, 0.5) * 1000) : Promise.resolve());
-    progress(`load: warm-up, one ${options.blockSeconds} s block per side (not judged) …`);
-    await block(baseline, profile, -1);
-    await block(candidate, profile, -1);
+    // Both sides at once: the warm-up only brings each process's code and caches up to speed and is not judged.
+    progress(`load: warm-up, one ${options.blockSeconds} s block per side, side by side (not judged) …`);
+    await Promise.all([block(baseline, profile, -1), block(candidate, profile, -1)]);
     const results: BlockPair[] = [];
     const runs = { A: [] as BlockRun[], B: [] as BlockRun[] };
     const order: string[] = [];
