@@ -26,6 +26,8 @@ export default defineConfig({
           // sockets, processes or servers (vitest.unit-setup.ts refuses them) and restore what they stub; the int
           // project stays isolated.
           isolate: false,
+          // Projects with different worker counts run as ordered groups: the fast unit loop first, then int.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -37,6 +39,7 @@ export default defineConfig({
           // while most of them wait (on child processes, Redis, timers, drills). One more worker than cores: the int
           // project with 3 workers on 2 cores: 186 s wall, every file passing (the whole suite with coverage took 480 s with 1).
           maxWorkers: availableParallelism() + 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
