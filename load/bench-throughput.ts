@@ -107,6 +107,28 @@ function cpuBetween(a: CpuReading, b: CpuReading): CpuUse {
   };
 }
 
+/** What a step or a run reports of the CPU: cores used, CPU per answered request, waits for a core, the machine's idle share. */
+interface CpuShares {
+  serviceCores: number;
+  harnessCores: number;
+  serviceCpuMsPerRequest: number;
+  /** Share of the window the service's / this process's JavaScript thread was runnable but had no core. */
+  serviceWait: number;
+  harnessWait: number;
+  idle: number;
+}
+
+function cpuShares(cpu: CpuUse, wall: number, answered: number): CpuShares {
+  return {
+    serviceCores: cpu.serviceCores,
+    harnessCores: cpu.harnessCores,
+    serviceCpuMsPerRequest: answered ? cpu.serviceMs / answered : NaN,
+    serviceWait: cpu.serviceWaitMs / wall,
+    harnessWait: cpu.harnessWaitMs / wall,
+    idle: cpu.idle,
+  };
+}
+
 type Saturation = 'service' | 'starved' | 'machine' | 'no';
 
 /**
@@ -121,7 +143,7 @@ function saturation(cpu: CpuUse, wall: number, cores: number): Saturation {
   return 'no';
 }
 
-interface Step {
+interface Step extends CpuShares {
   concurrency: number;
   rps: number;
   bound: number;
@@ -131,13 +153,6 @@ interface Step {
   failures: number;
   /** Failures by status and error code, e.g. {"503 LLM_ERR_CIRCUIT_OPEN": 12}. */
   causes: Record<string, number>;
-  serviceCores: number;
-  harnessCores: number;
-  serviceCpuMsPerRequest: number;
-  /** Share of the window the service's / this process's JavaScript thread was runnable but had no core. */
-  serviceWait: number;
-  harnessWait: number;
-  idle: number;
   serviceLagP99Ms: number;
   harnessLagP99Ms: number;
   modelCallsPerRequest: number;
@@ -215,12 +230,7 @@ async function runStep(target: LoadTarget, sim: Simulator, pid: number, concurre
       p95Ms: percentile(ok.map((d) => d.latency), 95),
       failures: inWindow.length - ok.length,
       causes: countCauses(inWindow),
-      serviceCores: cpu.serviceCores,
-      harnessCores: cpu.harnessCores,
-      serviceCpuMsPerRequest: ok.length ? cpu.serviceMs / ok.length : NaN,
-      serviceWait: cpu.serviceWaitMs / (after.at - before.at),
-      harnessWait: cpu.harnessWaitMs / (after.at - before.at),
-      idle: cpu.idle,
+      ...cpuShares(cpu, after.at - before.at, ok.length),
       serviceLagP99Ms: resources.eventLoopDelayP99Ms,
       harnessLagP99Ms: lag.percentile(99) / 1e6,
       // Over the whole step: every request the simulator answered for, so L = calls × callMs can be checked.
@@ -270,14 +280,8 @@ function printSteps(steps: readonly Step[], options: ThroughputOptions, cores: n
   return pass;
 }
 
-interface BaselineRun {
+interface BaselineRun extends CpuShares {
   m: RunMeasurement;
-  serviceCores: number;
-  harnessCores: number;
-  serviceCpuMsPerRequest: number;
-  serviceWait: number;
-  harnessWait: number;
-  idle: number;
   loadAverage: string;
 }
 
@@ -297,17 +301,7 @@ async function runBaseline(target: LoadTarget, sim: Simulator, pid: number, opti
     const after = readCpu(pid);
     const cpu = cpuBetween(before, after);
     const ok = m.requests - m.errors;
-    const wall = after.at - before.at;
-    runs.push({
-      m,
-      serviceCores: cpu.serviceCores,
-      harnessCores: cpu.harnessCores,
-      serviceCpuMsPerRequest: ok ? cpu.serviceMs / ok : NaN,
-      serviceWait: cpu.serviceWaitMs / wall,
-      harnessWait: cpu.harnessWaitMs / wall,
-      idle: cpu.idle,
-      loadAverage: loadAverage(),
-    });
+    runs.push({ m, ...cpuShares(cpu, after.at - before.at, ok), loadAverage: loadAverage() });
   }
   log('| run | sent req/s | rps (2xx) | p50 ms | p95 ms | p99 ms | errors (non-2xx/timeout) | efficiency | service CPU | service ms/req | sim+loadgen CPU | machine idle | service waits for CPU | harness waits | service loop p99 ms | send lag p99 ms | load avg |');
   log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
