@@ -175,7 +175,7 @@ async function runPairedLoad(options: LoadOptions): Promise<LoadOutcome> {
       config: {
         profile: { ...profile, durationSeconds: blockSeconds },
         shard: null,
-        target: 'two local service processes (REF from a git worktree, the candidate from this checkout) on one simulator',
+        target: 'two local service processes (REF from a git worktree, the candidate from this checkout), each on its own instance of the same simulator (cassettes, latency model)',
         redis: false,
         comparePolicy: DEFAULT_PAIRED_POLICY,
         against: {
@@ -200,7 +200,7 @@ async function runPairedLoad(options: LoadOptions): Promise<LoadOutcome> {
         saturated: result.saturated,
         sender: {
           kind: 'open-loop (load/open-loop.ts)',
-          arrivals: 'fixed interval: t_i = t0 + i / rate; mix in seeded shuffled rounds; both blocks of a pair send the same sequence',
+          arrivals: 'fixed interval: t_i = t0 + i / rate; mix in seeded shuffled rounds; both blocks of a pair send the same sequence at the same time, one sender each',
           latencyFrom: 'intended send time (coordinated omission corrected by construction)',
           perRun: result.runs.map((r) => ({ run: r.run, sentRate: r.sentRate, sendLagP99Ms: r.sendLagP99Ms, peakConnections: r.connections, maxConnections: r.maxConnections, capHits: r.capHits })),
         },

@@ -19,7 +19,7 @@ function worktreeRemoved(config: Record<string, unknown>): boolean {
   return dir.includes('lm-against-') && !existsSync(dir) && !execFileSync('git', ['worktree', 'list', '--porcelain'], { encoding: 'utf8' }).includes(dir);
 }
 
-describe('load --against HEAD (REF from a worktree beside the candidate, blocks A B B A …)', () => {
+describe('load --against HEAD (REF from a worktree beside the candidate, each pair\'s blocks at the same time)', () => {
   it('identical code: not regressed, every pair judged, the worktree removed', async () => {
     const out = join(dir, 'aa.json');
     await runLoad({ profile, against: 'HEAD', pairs: 6, blockSeconds: 1, out });

@@ -54,8 +54,8 @@ export function startLoadSimulator(latency: LatencyModel): Promise<Simulator> {
 }
 
 /**
- * One service process on 127.0.0.1 with a simulator it does not own (several services may share one: `load --against`
- * serves REF and the candidate beside each other on the same simulator). `root` is the checkout it serves; its
+ * One service process on 127.0.0.1 with a simulator it does not own (several services may share one; `load --against`
+ * gives REF and the candidate one identical simulator each, so each side's model-time ledger counts its own calls). `root` is the checkout it serves; its
  * workspace is a fresh temporary directory; `entry: 'bundle'` serves the built dist/service.mjs (what ships) instead of
  * the sources. close() stops the service, not the simulator.
  */

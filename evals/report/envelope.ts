@@ -207,7 +207,7 @@ export const LoadComparisonSchema = z.strictObject({
   /** The largest relative change of a compared percentile (+0.07 = 7 % slower): what the verdict speaks of. */
   maxRelativeChange: z.number().optional(),
   reason: z.string().optional(),
-  /** `stored-baseline` (the runs vs load/baselines/<profile>.json) or `paired` (`--against REF`: REF served beside the candidate, blocks A B B A …). */
+  /** `stored-baseline` (the runs vs load/baselines/<profile>.json) or `paired` (`--against REF`: REF served beside the candidate, each pair's two blocks at the same time). */
   method: z.enum(['stored-baseline', 'paired']).optional(),
   /** Paired only: the commit compared with, how it was chosen, and whether it is the candidate's own code (A/A). */
   against: z.strictObject({ ref: z.string().min(1), sha: z.string().min(1), chosen: z.string().min(1), selfComparison: z.boolean() }).optional(),

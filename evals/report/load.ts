@@ -121,7 +121,7 @@ export interface BlockMeasure {
   cpuMsPerRequest?: number;
 }
 
-/** A baseline block and a candidate block sent back to back with the same request sequence: they saw the same machine. */
+/** A baseline block and a candidate block sent at the same time with the same request sequence: they saw the same machine. */
 export interface BlockPair {
   pair: number;
   baseline: BlockMeasure;
@@ -189,7 +189,7 @@ export interface PairedComparison {
 }
 
 /**
- * Judges candidate against baseline over blocks sent in pairs (A B B A …) in the same run: per pair the ratio
+ * Judges candidate against baseline over blocks sent in pairs (both blocks of a pair at once) in the same run: per pair the ratio
  * candidate / baseline of each measure, a Wilcoxon signed-rank test over the pairs' log ratios, and the effect-size
  * floors on the median ratio and the absolute difference of medians. What the machine was doing hits both blocks of
  * a pair, so it cancels in the ratio instead of masquerading as a regression.
