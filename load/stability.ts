@@ -9,7 +9,7 @@ import { readReport, type LoadComparison } from '../evals/report/index.js';
 // stability as a measured property. With a CPU hog beside it (a real busy process, `node -e 'for(;;);'`), runs
 // `luminamind load --against REF` on identical code N times (must never say "regressed"), then N times with the
 // candidate slowed by --slowdown (must say "regressed" in ≥ N−1). Prints each run's verdict, p-value and effect;
-// exits 1 when the property does not hold. Not a test: it takes about 2½ minutes per run.
+// exits 1 when the property does not hold. Not a test: it takes about a minute per run (each pair's blocks run at once).
 
 const { values } = parseArgs({
   options: {
