@@ -14,7 +14,7 @@ export const ProfileSchema = z.object({
   seed: z.number().int().default(1),
   durationSeconds: z.number().positive(),
   runs: z.number().int().min(1),
-  /** Pause between runs so one run's tail does not leak into the next. */
+  /** Pause between runs so one run's tail does not leak into the next. `--against` does not use it: its pairs run both sides at once, each block waiting for its last request. */
   pauseSeconds: z.number().min(0).default(1),
   /** Per-request timeout in seconds; a request past it counts as a timeout (an error). */
   timeoutSeconds: z.number().positive().default(20),
