@@ -1,6 +1,9 @@
+import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, HumanMessage, ToolMessage, RemoveMessage, type BaseMessage } from '@langchain/core/messages';
-import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
-import { createMiddleware, type AgentMiddleware } from 'langchain';
+import type { ChatResult } from '@langchain/core/outputs';
+import { MemorySaver, REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
+import { createAgent, createMiddleware, type AgentMiddleware } from 'langchain';
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { composeHooks, fuseHooks } from './fused-hooks.js';
 
@@ -52,7 +55,7 @@ describe('composeHooks', () => {
 });
 
 describe('fuseHooks', () => {
-  it('keeps the rest of each middleware and moves every hook into one node per phase, after-model hooks last-to-first', async () => {
+  it('keeps the rest of each middleware, runs the before hooks as the outermost model wrapper and the after-model hooks last-to-first in one node', async () => {
     const order: string[] = [];
     const first = createMiddleware({ name: 'first', beforeAgent: () => void order.push('first.beforeAgent'), afterModel: () => void order.push('first.afterModel'), wrapModelCall: (r, h) => h(r) }) as AgentMiddleware;
     const second = createMiddleware({
@@ -61,13 +64,70 @@ describe('fuseHooks', () => {
       afterModel: { canJumpTo: ['model'], hook: () => void order.push('second.afterModel') },
     }) as AgentMiddleware;
     const fused = fuseHooks([first, second]);
-    expect(fused.map((m) => m.name)).toEqual(['first', 'LuminaMindFusedHooks']);
-    expect(fused[0]!.afterModel).toBeUndefined();
-    expect(fused[0]!.wrapModelCall).toBeDefined();
-    const hooks = fused[1]! as unknown as { beforeModel: (s: unknown, r: unknown) => Promise<unknown>; afterModel: { canJumpTo: string[]; hook: (s: unknown, r: unknown) => Promise<unknown> } };
+    expect(fused.map((m) => m.name)).toEqual(['LuminaMindBeforeModelHooks', 'first', 'LuminaMindFusedHooks']);
+    expect(fused[1]!.afterModel).toBeUndefined();
+    expect(fused[1]!.wrapModelCall).toBeDefined();
+    const hooks = fused[2]! as unknown as { beforeModel?: unknown; afterModel: { canJumpTo: string[]; hook: (s: unknown, r: unknown) => Promise<unknown> } };
+    expect(hooks.beforeModel).toBeUndefined();
     expect(hooks.afterModel.canJumpTo).toEqual(['model']);
-    await hooks.beforeModel(state(), {});
+    const answer = new AIMessage('answer');
+    const wrap = fused[0]!.wrapModelCall as unknown as (r: unknown, h: () => Promise<unknown>) => Promise<unknown>;
+    // No hook changed anything: the handler's answer goes back as it is.
+    expect(await wrap({ messages: state().messages, state: {}, runtime: {} }, async () => answer)).toBe(answer);
     await hooks.afterModel.hook(state(), {});
     expect(order).toEqual(['first.beforeAgent', 'second.beforeModel', 'second.afterModel', 'first.afterModel']);
+  });
+
+  it('keeps a before-model node when a middleware with a before hook has state of its own to read', () => {
+    const stateful = createMiddleware({ name: 'stateful', stateSchema: z.object({ count: z.number().default(0) }), beforeModel: () => undefined }) as AgentMiddleware;
+    const fused = fuseHooks([stateful]);
+    expect(fused.map((m) => m.name)).toEqual(['stateful', 'LuminaMindFusedHooks']);
+    expect((fused[1] as unknown as { beforeModel?: unknown }).beforeModel).toBeDefined();
+  });
+});
+
+// Answers with what it was sent, so a test sees the messages the model got.
+class Echo extends BaseChatModel {
+  readonly seen: string[][] = [];
+  _llmType(): string {
+    return 'echo';
+  }
+  override bindTools(): never {
+    return this as never;
+  }
+  async _generate(messages: BaseMessage[]): Promise<ChatResult> {
+    this.seen.push(messages.map((m) => String(m.content)));
+    return { generations: [{ text: '', message: new AIMessage({ id: `answer-${this.seen.length}`, content: `answer ${this.seen.length}` }) }] };
+  }
+}
+
+// A summariser in miniature: from the second turn on, the thread so far becomes one summary message.
+const summarising = () =>
+  createMiddleware({
+    name: 'summarising',
+    beforeModel: (s: { messages: BaseMessage[] }) =>
+      s.messages.length > 1 ? { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), new HumanMessage({ id: 'summary', content: `summary of ${s.messages.length}` }), s.messages.at(-1)!] } : undefined,
+  }) as AgentMiddleware;
+
+async function twoTurns(middleware: AgentMiddleware[]) {
+  const model = new Echo({});
+  const agent = createAgent({ model: model as never, tools: [], middleware, checkpointer: new MemorySaver() });
+  const config = { configurable: { thread_id: 't' } };
+  await agent.invoke({ messages: [new HumanMessage({ id: 'u1', content: 'first' })] } as never, config as never);
+  const end = await agent.invoke({ messages: [new HumanMessage({ id: 'u2', content: 'second' })] } as never, config as never);
+  const nodes = Object.keys((agent.graph as unknown as { nodes: Record<string, unknown> }).nodes);
+  return { seen: model.seen, messages: (end as { messages: BaseMessage[] }).messages.map((m) => String(m.content)), nodes };
+}
+
+describe('before hooks inside the model node', () => {
+  it('leave the thread and the model input as their own node did, without that node (the twin: the hook in a node of its own)', async () => {
+    const asNode = await twoTurns([summarising()]);
+    const fused = await twoTurns(fuseHooks([summarising()]));
+    expect(asNode.nodes.some((n) => n.includes('before_model'))).toBe(true);
+    expect(fused.nodes.some((n) => n.includes('before_model'))).toBe(false);
+    expect(fused.seen).toEqual(asNode.seen);
+    expect(fused.seen.at(-1)).toEqual(['summary of 3', 'second']);
+    expect(fused.messages).toEqual(asNode.messages);
+    expect(fused.messages).toEqual(['summary of 3', 'second', 'answer 2']);
   });
 });
