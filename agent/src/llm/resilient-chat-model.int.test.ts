@@ -1,4 +1,5 @@
 import { tool } from '@langchain/core/tools';
+import { convertToOpenAITool } from '@langchain/core/utils/function_calling';
 import { AIMessage, AIMessageChunk } from '@langchain/core/messages';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
@@ -299,6 +300,19 @@ describe('tools', () => {
     expect(viaFallback.tool_calls?.[0]?.name).toBe('get_weather');
     const fallbackSent = fallback.requests[0]?.body as { tools?: Array<{ function: { name: string } }> };
     expect(fallbackSent.tools?.map((t) => t.function.name)).toEqual(['get_weather']);
+  });
+
+  it('sends a tool as ChatOpenAI would, converting its schema once for every bind of it (the twin: a definition given as JSON passes through)', async () => {
+    primary.respond = () => ({ content: 'ok' });
+    const model = makeModel();
+    const first = model.bindTools([weather]) as unknown as { config: { tools: unknown[] } };
+    const second = model.bindTools([weather]) as unknown as { config: { tools: unknown[] } };
+    expect(first.config.tools[0]).toEqual(convertToOpenAITool(weather));
+    expect(second.config.tools[0]).toBe(first.config.tools[0]);
+    await (second as unknown as { invoke: (m: string) => Promise<unknown> }).invoke('weather?');
+    expect(primary.requests[0]?.body.tools).toEqual([convertToOpenAITool(weather)]);
+    const asJson = { type: 'function', function: { name: 'get_time', description: 'Time now', parameters: { type: 'object', properties: {} } } };
+    expect((model.bindTools([asJson]) as unknown as { config: { tools: unknown[] } }).config.tools[0]).toBe(asJson);
   });
 
   it('supports withStructuredOutput through a forced tool call, with the fallback too', async () => {
