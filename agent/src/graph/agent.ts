@@ -34,6 +34,8 @@ export interface RunInput {
   onEvent?: RunContext['emit'];
   /** Model tokens as they are generated, for streaming UIs. */
   onToken?: RunContext['onToken'];
+  /** Carried in the run context for the caller's tool hooks (the service's request context). */
+  request?: RunContext['request'];
 }
 
 export interface LuminaAgent {
@@ -131,6 +133,7 @@ export function buildAgent(config: Config, deps: AgentDeps): LuminaAgent {
       usage: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
       emit: input.onEvent,
       onToken: input.onToken,
+      request: input.request,
     };
     const graphInput = input.decisions
       ? new Command({ resume: { decisions: input.decisions } })

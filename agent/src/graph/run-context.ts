@@ -13,6 +13,8 @@ export interface RunContext {
   readonly emit?: (event: { type: 'tool_start' | 'tool_end'; call: ToolCallRecord }) => void;
   /** Model tokens as they are generated (main agent and subagents); unset keeps model calls non-streaming. */
   readonly onToken?: (token: string, source: TokenSource) => void;
+  /** What the caller's hooks need of the request behind the run (the service's RequestContext), opaque here. */
+  readonly request?: unknown;
 }
 
 // AsyncLocalStorage rather than LangGraph's configurable: subagents run as nested graphs inside the `task`

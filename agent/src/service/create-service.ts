@@ -13,7 +13,7 @@ import { BLOCKED_PATTERNS } from '../tools/shell/syntax.js';
 import { checkAnswer, groundAgainstRun, type GroundingCheck } from './answer-guard.js';
 import { createServiceCheckpointer } from './checkpointer.js';
 import { createReadinessChecks } from './readiness.js';
-import { withRequestContext } from './request-context.js';
+import type { RequestContext } from './request-context.js';
 import { createRunRegistry } from './run-registry.js';
 import { toChatResponse, type Service, type ServiceCheckpointer } from './service.js';
 import { createToolHooks } from './tool-hooks.js';
@@ -138,9 +138,8 @@ export async function createService(config: Config, deps: ServiceDeps, root: Log
       metrics.activeSessions.inc();
       const started = performance.now();
       try {
-        const result = await withRequestContext({ keyId: ctx.keyId, threadId: input.threadId, log: ctx.log, decisions: ctx.decisions }, () =>
-          runAgent.run({ ...input, signal: controller.signal, onEvent: ctx.onEvent, onToken: ctx.onToken }),
-        );
+        const request: RequestContext = { keyId: ctx.keyId, threadId: input.threadId, log: ctx.log, decisions: ctx.decisions };
+        const result = await runAgent.run({ ...input, signal: controller.signal, onEvent: ctx.onEvent, onToken: ctx.onToken, request });
         // A lost record only costs that run its feedback; it must not fail the answer.
         await runs.record(result.threadId, result.runId).catch((err: unknown) => ctx.log.warn({ err: { message: (err as Error).message } }, 'run_record_failed'));
         let confidence = 1;
