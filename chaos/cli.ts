@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultReportPath, formatShard, shardOption, shardSlice, summariseChaos, writeReport, type ChaosResult, type Shard } from '../evals/report/index.js';
 import { bundleServiceToTemp, type TempServiceBundle } from '../load/index.js';
-import { DRILL_IDS, drills, isDrillId, runDrill, startAlertLab, type DrillId } from './drills/index.js';
+import { DRILL_IDS, drills, isDrillId, runDrill, startAlertLab, type AlertLab, type DrillId } from './drills/index.js';
 
 function positive(value: string): number {
   const n = Number(value);
@@ -35,6 +35,13 @@ interface ChaosCliOptions {
   shard?: Shard;
   prometheus: boolean;
   entry: 'bundle' | 'source';
+  parallel: number;
+}
+
+function parallelOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new InvalidArgumentError('expected a whole number from 1 to 8');
+  return n;
 }
 
 function entryOption(value: string): 'bundle' | 'source' {
@@ -52,6 +59,7 @@ export function registerChaosCommand(program: Command): void {
     .option('--rate <rps>', 'steady load per drill in requests/s (default 4)', positive)
     .option('--shard <i/n>', 'run only every n-th of the selected drills from the i-th (merge the reports with `luminamind report merge`)', shardOption)
     .option('--entry <bundle|source>', 'what the service processes run: a bundle built from the current sources at the start of the run (default), or the sources through tsx', entryOption, 'bundle')
+    .option('--parallel <n>', 'drills run side by side, each lane with its own Prometheus (default 4): a drill waits far more than it computes (~4 s of CPU in ~20 s), and every drill has its own processes and ports', parallelOption, 4)
     .option('--no-prometheus', 'skip the alert check (by default a private Prometheus on 127.0.0.1 evaluates deploy/monitoring rules when `prometheus` is installed)')
     .addHelpText('after', '\nExit: 0 every hypothesis held, 1 one was violated, 2 usage.\nExample: luminamind chaos model-503 redis-kill')
     .action(async (names: string[] | undefined, opts: ChaosCliOptions) => {
@@ -67,26 +75,37 @@ export function registerChaosCommand(program: Command): void {
         progress(`service bundle built from the current sources in ${(bundle.buildMs / 1000).toFixed(1)} s: ${bundle.entryFile}`);
       }
       const service = bundle ? { entry: 'bundle' as const, root: bundle.root } : { entry: 'source' as const };
-      // One Prometheus for the run: each drill points it at its own services and is judged on its own window.
-      const alertLab = startAlertLab({ enabled: opts.prometheus });
-      try {
-        for (const id of selected) {
-          try {
-            const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, alerts: alertLab, service, onProgress: progress });
-            results.push(result);
-            alerts.set(id, `${journal.alert.alert} ${journal.alert.status === 'not-checked' ? 'not checked' : journal.alert.status}`);
-          } catch (err) {
-            // The harness broke (not the service): recorded as a failed drill with the error, and the run goes on.
-            const message = err instanceof Error ? err.message : String(err);
-            progress(`drill ${id}: harness error: ${message}`);
-            const empty = { held: false, detail: 'not measured' };
-            results.push({ drill: id, verdict: 'fail', before: empty, during: empty, after: empty, recoverySeconds: null, error: { message: message.slice(0, 2000) || 'unknown error' } });
-          }
+      // Lanes run side by side; each has one Prometheus that its drills share one after another (a shared Prometheus
+      // judges one drill at a time: it waits until exactly that drill's services are its targets).
+      const slots: (ChaosResult | undefined)[] = selected.map(() => undefined);
+      const queue = selected.map((id, index) => ({ id, index }));
+      const lane = async () => {
+        const alertLab = startAlertLab({ enabled: opts.prometheus });
+        try {
+          for (let next = queue.shift(); next; next = queue.shift()) slots[next.index] = await runOne(next.id, alertLab);
+        } finally {
+          await alertLab.close();
         }
+      };
+      const runOne = async (id: DrillId, alertLab: AlertLab): Promise<ChaosResult> => {
+        try {
+          const { result, journal } = await runDrill(drills[id], { rate: opts.rate, journalDir: opts.journalDir, prometheus: opts.prometheus, alerts: alertLab, service, onProgress: progress });
+          alerts.set(id, `${journal.alert.alert} ${journal.alert.status === 'not-checked' ? 'not checked' : journal.alert.status}`);
+          return result;
+        } catch (err) {
+          // The harness broke (not the service): recorded as a failed drill with the error, and the run goes on.
+          const message = err instanceof Error ? err.message : String(err);
+          progress(`drill ${id}: harness error: ${message}`);
+          const empty = { held: false, detail: 'not measured' };
+          return { drill: id, verdict: 'fail', before: empty, during: empty, after: empty, recoverySeconds: null, error: { message: message.slice(0, 2000) || 'unknown error' } };
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(opts.parallel, selected.length) }, lane));
       } finally {
-        await alertLab.close();
         await bundle?.close();
       }
+      results.push(...slots.filter((r): r is ChaosResult => r !== undefined));
       const summary = summariseChaos(results);
       const passed = summary.passed;
       const { path } = await writeReport(
@@ -94,7 +113,7 @@ export function registerChaosCommand(program: Command): void {
         {
           mode: 'simulated',
           model: 'sim',
-          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, prometheus: opts.prometheus, entry: opts.entry, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
+          config: { drills: selected, shard: opts.shard ? formatShard(opts.shard) : null, rate: opts.rate ?? 4, parallel: opts.parallel, prometheus: opts.prometheus, entry: opts.entry, journalDir: opts.journalDir, wallSeconds: Math.round((Date.now() - started) / 1000) },
           summary,
           results,
         },
