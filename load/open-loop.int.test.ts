@@ -51,8 +51,10 @@ describe('schedule helpers', () => {
   });
 });
 
-describe('runOpenLoop against a slow endpoint', () => {
-  it('keeps 10 req/s for 3 s while every response takes 1.5 s, measuring from the intended send time', async () => {
+// Side by side (each run has its own connection pool and counters; the server answers each request alone): one after
+// another the three took 12 s, nearly all of it waiting for the slow and hanging routes.
+describe.concurrent('runOpenLoop against a slow endpoint', () => {
+  it('keeps 10 req/s for 3 s while every response takes 1.5 s, measuring from the intended send time', async ({ expect }) => {
     const result = await runOpenLoop({ url, rate: 10, durationSeconds: 3, timeoutMs: 4_000, requests: [get('slow', '/slow')] });
     expect(result.records).toHaveLength(30);
     const lags = result.records.map((r) => r.sendLagMs).sort((a, b) => a - b);
@@ -69,7 +71,7 @@ describe('runOpenLoop against a slow endpoint', () => {
     }
   }, 15_000);
 
-  it('counts waiting for a connection at the cap as latency and as saturation', async () => {
+  it('counts waiting for a connection at the cap as latency and as saturation', async ({ expect }) => {
     const result = await runOpenLoop({ url, rate: 10, durationSeconds: 0.5, timeoutMs: 10_000, maxConnections: 2, requests: [get('slow', '/slow')] });
     expect(result.capHits).toBeGreaterThan(0);
     expect(result.peakInFlight).toBeGreaterThan(2);
@@ -79,7 +81,7 @@ describe('runOpenLoop against a slow endpoint', () => {
     expect(last.sendLagMs).toBeLessThan(50);
   }, 15_000);
 
-  it('classifies timeouts, non-2xx, an SSE stream that ends in an error event, and errors', async () => {
+  it('classifies timeouts, non-2xx, an SSE stream that ends in an error event, and errors', async ({ expect }) => {
     const requests = [get('hang', '/hang'), get('fail', '/fail'), get('sse', '/sse', true), get('ok', '/ok')];
     const result = await runOpenLoop({ url, rate: 8, durationSeconds: 1, timeoutMs: 800, requests, seed: 3 });
     const by = (scenario: string) => result.records.filter((r) => r.scenario === scenario);
