@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './vitest.sequencer.js';
 
 // Two loops: `unit` (no sockets, no Redis, no child processes — vitest.unit-setup.ts refuses them) for every edit,
 // `int` (`*.int.test.ts`: real Redis, HTTP over loopback, real processes) before a push. `npm test` runs both, as CI.
@@ -13,6 +14,8 @@ export default defineConfig({
     globalSetup: ['vitest.global-setup.ts'],
     // Each file's CPU, for `npm run test:slowest` (one /proc read at each end of a file).
     setupFiles: ['.ci/file-cpu.setup.ts'],
+    // Longest files first, from vitest's cache or vitest.durations.json on a fresh clone (vitest.sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         extends: true,

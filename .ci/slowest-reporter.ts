@@ -2,7 +2,9 @@
 // (collect: loading the module graph and running suite callbacks), setup files, and the tests and hooks themselves.
 // JSON reports carry only the last part, which on this suite hides most of the cost. With .ci/file-cpu.setup.ts among
 // the setup files it adds each file's CPU (its test process and the processes it started): on a shared machine wall
-// time measures the load, CPU measures the file. `npm run test:slowest`.
+// time measures the load, CPU measures the file. `npm run test:slowest`. After a whole run it also rewrites
+// vitest.durations.json (every file's seconds), from which vitest.sequencer.ts starts the longest files first.
+import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -16,6 +18,9 @@ interface Row {
   /** CPU seconds (test process, started processes), when .ci/file-cpu.setup.ts recorded them. */
   cpu?: { own: number; children: number };
 }
+
+/** Fewer files than this is a filtered run, not the whole suite. */
+const WHOLE_SUITE_FILES = 150;
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1).padStart(6)} s`;
 const cpuOf = (r: Row) => (r.cpu ? r.cpu.own + r.cpu.children : 0);
@@ -46,5 +51,11 @@ export default class SlowestReporter implements Reporter {
       ...(cpu ? [`\nMost CPU ${byCpu.length}:`, header, ...byCpu.map(row)] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    // Only a run of the whole suite knows every file's time (a filtered run would drop the others' estimates).
+    if (this.rows.length >= WHOLE_SUITE_FILES) {
+      const seconds = Object.fromEntries(this.rows.map((r) => [r.file, Math.round(r.total / 100) / 10]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+      writeFileSync('vitest.durations.json', `${JSON.stringify(seconds, null, 1)}\n`);
+      process.stdout.write(`vitest.durations.json: ${this.rows.length} files' durations written (the sequencer starts the longest first)\n`);
+    }
   }
 }

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../agent/src/index.js';
+import { runCliInProcess } from '../bin/run-cli.test-support.js';
 import { runEvalCommand, type EvalCommandOptions } from './cli.js';
 import { integrityProblems, readReport, resultId, type EvalResult } from './report/index.js';
 import { startSimulator } from './sim/index.js';
@@ -76,16 +77,17 @@ describe('eval --resume', () => {
     expect(existsSync(partial)).toBe(false);
   }, 180_000);
 
+  // The refusals need no process boundary (exit code 2 comes from main()): in-process, not two more CLI loads.
   it('refuses --resume with no partial results, or with another run\'s (exit 2)', async () => {
-    const none = evalProcess(join(dir, 'none', 'report.json'), ['--resume']);
-    expect((await once(none, 'exit'))[0]).toBe(2);
+    const resume = (out: string) => runCliInProcess(['eval', '--engine', 'plain', '--filter', FILTER, '--concurrency', '1', '--json', '--out', out, '--resume'], { LOG_LEVEL: 'silent', TMPDIR: join(dir, 'tmp') });
+    const none = await resume(join(dir, 'none', 'report.json'));
+    expect(none.code, none.stderr).toBe(2);
+    expect(none.stderr).toMatch(/resume/i);
     await mkdir(join(dir, 'other'), { recursive: true });
     await writeFile(join(dir, 'other', 'partial.jsonl'), '{"fingerprint":"another-run"}\n');
-    const other = evalProcess(join(dir, 'other', 'report.json'), ['--resume']);
-    let stderr = '';
-    other.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    expect((await once(other, 'exit'))[0]).toBe(2);
-    expect(stderr).toMatch(/belongs to another run/);
+    const other = await resume(join(dir, 'other', 'report.json'));
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/belongs to another run/);
   }, 60_000);
 });
 

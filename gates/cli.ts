@@ -170,7 +170,7 @@ export function registerGateCommand(program: Command, settings: GateSettings = N
     .option('--out <dir>', 'where decision.json, summary.md, junit.xml and report.html go (default <reports>/gate)')
     .option('--history <dir>', 'earlier decision.json files (any depth): report.html shows verdict and score per commit, and checks with a relative criterion compare with the accepted ones')
     .option('--explain-reuse', 'list for each stage whether it will run or its evidence stands, and why (changed inputs); runs nothing')
-    .option('--jobs <n>', 'stages that may run side by side (load and chaos always run alone: they measure time); 2 lets the security scan and the eval use the cores the tests leave idle', jobsOption, 2)
+    .option('--jobs <n>', 'stages that may run side by side: the tests, the security scan and the eval together, then load beside chaos (they measure time, so they never run beside a CPU-bound stage)', jobsOption, 3)
     .addHelpText(
       'after',
       `
