@@ -4,6 +4,14 @@ import LongestFirstSequencer from './vitest.sequencer.js';
 
 // Two loops: `unit` (no sockets, no Redis, no child processes — vitest.unit-setup.ts refuses them) for every edit,
 // `int` (`*.int.test.ts`: real Redis, HTTP over loopback, real processes) before a push. `npm test` runs both, as CI.
+/**
+ * vitest's default is cores − 1 workers: one on a 2-core machine, which ran the int files one after another while
+ * most of them wait (on child processes, Redis, timers, drills). One more worker than cores: the int project with 3
+ * workers on 2 cores: 186 s wall, every file passing (the whole suite with coverage took 480 s with 1). It runs as a
+ * group after the unit project (projects with different worker counts cannot share a group).
+ */
+const INT_POOL = { maxWorkers: availableParallelism() + 1, sequence: { groupOrder: 1 } };
+
 export default defineConfig({
   test: {
     globals: true,
@@ -38,11 +46,14 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['{agent,evals,load,chaos,gates,bin,deploy,docs}/**/*.int.test.ts'],
-          // vitest's default is cores − 1 workers: one on a 2-core machine, which ran the int files one after another
-          // while most of them wait (on child processes, Redis, timers, drills). One more worker than cores: the int
-          // project with 3 workers on 2 cores: 186 s wall, every file passing (the whole suite with coverage took 480 s with 1).
-          maxWorkers: availableParallelism() + 1,
-          sequence: { groupOrder: 1 },
+          // Int files also share a worker's loaded modules: each isolated int file loaded LangChain, the agent and the
+          // harness again (131 s of import over 79 files). The int project went 236 s -> 182-185 s wall, 423 s -> 326-331 s CPU
+          // (two runs each, 2 cores).
+          // Every int file closes the servers, processes and Redis it starts, and restores what it changes; promptfoo's
+          // database, one per process, is kept in a folder of the whole run (vitest.global-setup.ts).
+          isolate: false,
+          setupFiles: ['vitest.int-setup.ts'],
+          ...INT_POOL,
         },
       },
     ],

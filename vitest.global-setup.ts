@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Tests clean up their temp folders: the run lists what appeared in the temp directory while it ran and is still
@@ -10,7 +11,14 @@ import { tmpdir } from 'node:os';
 export default function setup(): () => void {
   const dir = tmpdir();
   const before = new Set(readdirSync(dir));
+  // promptfoo keeps one database per process, in the folder PROMPTFOO_CONFIG_DIR names when it first opens it (the
+  // eval engine names the first run's report folder otherwise). Int files share worker processes, and a file that
+  // removed its report folder left the next file's eval run on a database that is gone ("no such table: evals").
+  // Each test process keeps its database in a folder of its own under this one (vitest.int-setup.ts), removed at the end.
+  const promptfoo = mkdtempSync(join(dir, 'lm-vitest-promptfoo-'));
+  process.env.LM_TEST_PROMPTFOO_ROOT = promptfoo;
   return () => {
+    rmSync(promptfoo, { recursive: true, force: true });
     const left = readdirSync(dir).filter((name) => !before.has(name));
     if (left.length === 0) return;
     const message = `${left.length} temp folder(s) appeared in ${dir} during the run and are still there (a test that does not clean up?): ${left.sort().join(', ')}`;

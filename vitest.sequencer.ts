@@ -18,10 +18,11 @@ export default class LongestFirstSequencer extends BaseSequencer {
       return { failed: cached?.failed ?? false, ms: cached?.duration ?? (ESTIMATES[file] ?? 0) * 1000 };
     };
     const facts = new Map(files.map((spec) => [spec, known(spec)]));
-    // super.sort keeps vitest's group and project order; within a project, failed files first, then longest first.
+    // Groups in vitest's order (they run one after another); within a group (the two int projects run together),
+    // failed files first, then longest first, whichever project a file is in.
     return (await super.sort(files)).sort((a, b) => {
       const groups = a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder;
-      if (groups !== 0 || a.project.name !== b.project.name) return groups || (a.project.name < b.project.name ? -1 : 1);
+      if (groups !== 0) return groups;
       const fa = facts.get(a)!;
       const fb = facts.get(b)!;
       if (fa.failed !== fb.failed) return fa.failed ? -1 : 1;

@@ -205,7 +205,9 @@ describe('metric names used by alerts and dashboards', () => {
   // A live scrape of the running service on its METRICS_PORT listener, exactly as Prometheus sees it.
   let service: RunningService | undefined;
   let workspace: string | undefined;
-  const exported = (async () => {
+  // Started by the test that needs it, not while the file is collected: the service's plugins must start within
+  // fastify's 10 s, and the synchronous promtool runs of the tests before would have held the event loop meanwhile.
+  const scrapeNames = async () => {
     workspace = mkdtempSync(join(tmpdir(), 'lm-scrape-'));
     const config = loadConfig({
       HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', AUTH: 'none', LOG_LEVEL: 'silent', WORKSPACE_ROOT: workspace,
@@ -217,7 +219,7 @@ describe('metric names used by alerts and dashboards', () => {
     expect(res.status).toBe(200);
     const text = await res.text();
     return new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1] as string));
-  })();
+  };
   afterAll(async () => {
     await service?.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
@@ -231,7 +233,7 @@ describe('metric names used by alerts and dashboards', () => {
   });
 
   it('are all exported by the service registry, or come from an allowed exporter', async () => {
-    const names = await exported;
+    const names = await scrapeNames();
     const used = new Map<string, string>();
     for (const a of alerts) for (const n of metricNames(a.expr)) used.set(n, `alert ${a.alert}`);
     for (const spec of DASHBOARDS)
