@@ -5,6 +5,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Config } from '../config.js';
 import { MUTATING_TOOLS, TOOL_NAMES } from '../tools/index.js';
 import { approvalMiddleware } from './approval.js';
+import { withDirectExit } from './direct-exit.js';
 import { fuseHooks } from './fused-hooks.js';
 import { MAIN_PROMPT } from './prompts.js';
 import { SUBAGENTS } from './subagents.js';
@@ -22,6 +23,11 @@ export interface GraphDeps extends ToolHooks {
  * removed and collide with our sandboxed tools of the same names (TOOL_NAME_COLLISION in deepagents 1.14).
  */
 export function buildGraph(config: Config, deps: GraphDeps) {
+  // An answer without tool calls ends the run from the model node (direct-exit.ts): a superstep less per run.
+  return withDirectExit(() => buildAgentGraph(config, deps));
+}
+
+function buildAgentGraph(config: Config, deps: GraphDeps) {
   const allTools = Object.fromEntries(TOOL_NAMES.map((name) => [name, toLangChainTool(name, config, deps)]));
   // Fresh middleware per agent: each subagent keeps its own todo list and summary.
   const middlewareList = (): AgentMiddleware[] => [
