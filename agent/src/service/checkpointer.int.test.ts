@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AUTH_HEADERS, startTestService, type TestService } from '../routes/service.test-support.js';
 import { removeThreadWorkspace } from './checkpointer.js';
 
+// A chat whose run calls a tool (read_file), so the thread gets its workspace folder: a plain answer makes none.
+const READS_A_FILE = 'What is in notes.txt?';
+
 describe('bounded in-memory threads in the service', () => {
   let svc: TestService;
   beforeAll(async () => {
@@ -14,7 +17,7 @@ describe('bounded in-memory threads in the service', () => {
   afterAll(async () => svc.close());
 
   const chat = (threadId: string) =>
-    svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: threadId, message: 'Say hello' } });
+    svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: threadId, message: READS_A_FILE } });
   const evictions = async () => {
     const text = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
     return Number(/^luminamind_store_evictions_total\{store="checkpointer",reason="lru"\} (\d+)/m.exec(text)?.[1] ?? 0);
@@ -44,7 +47,7 @@ describe('the twin: the same traffic under a bound it does not reach', () => {
     const svc = await startTestService({ CHECKPOINT_MEMORY_MAX_THREADS: '100' });
     try {
       for (const id of ['evict-a', 'evict-b', 'evict-c']) {
-        const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: id, message: 'Say hello' } });
+        const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: id, message: READS_A_FILE } });
         expect(res.statusCode).toBe(200);
       }
       const text = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -64,7 +67,7 @@ describe('workspace sweep in memory', () => {
       // What an in-memory service that restarted finds: folders of threads it never held.
       await mkdir(join(svc.root, 'before-restart'));
       await writeFile(join(svc.root, 'before-restart', 'notes.txt'), 'remember the milk');
-      const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'alive', message: 'Say hello' } });
+      const res = await svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: 'alive', message: READS_A_FILE } });
       expect(res.statusCode).toBe(200);
       expect(await svc.app.luminamind.workspaces.sweep()).toEqual(['before-restart']);
       expect(existsSync(join(svc.root, 'before-restart'))).toBe(false);

@@ -6,6 +6,9 @@ import { type RedisServer, startRedis } from '../../../load/redis-server.js';
 import { AUTH_HEADERS, startTestService, type TestService } from '../routes/service.test-support.js';
 import { createRedisClient, waitForRedisReady } from '../store/redis-client.js';
 
+// A chat whose run calls a tool (read_file), so the thread gets its workspace folder: a plain answer makes none.
+const READS_A_FILE = 'What is in notes.txt?';
+
 // Redis expires a thread's keys by itself (CHECKPOINT_TTL_SECONDS); nothing tells the service, so its workspace
 // folder stayed on disk for good: one folder per thread ever served. The sweep asks the store which threads are gone.
 describe('workspace sweep on Redis', () => {
@@ -27,7 +30,7 @@ describe('workspace sweep on Redis', () => {
   });
 
   const chat = (threadId: string) =>
-    svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: threadId, message: 'Say hello' } });
+    svc.app.inject({ method: 'POST', url: '/v1/chat', headers: AUTH_HEADERS, payload: { thread_id: threadId, message: READS_A_FILE } });
   const removedCount = async () => {
     const text = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
     return Number(/^luminamind_store_evictions_total\{store="workspace",reason="orphan"\} (\d+)/m.exec(text)?.[1] ?? 0);
