@@ -4,14 +4,6 @@ import LongestFirstSequencer from './vitest.sequencer.js';
 
 // Two loops: `unit` (no sockets, no Redis, no child processes — vitest.unit-setup.ts refuses them) for every edit,
 // `int` (`*.int.test.ts`: real Redis, HTTP over loopback, real processes) before a push. `npm test` runs both, as CI.
-/**
- * vitest's default is cores − 1 workers: one on a 2-core machine, which ran the int files one after another while
- * most of them wait (on child processes, Redis, timers, drills). One more worker than cores: the int project with 3
- * workers on 2 cores: 186 s wall, every file passing (the whole suite with coverage took 480 s with 1). It runs as a
- * group after the unit project (projects with different worker counts cannot share a group).
- */
-const INT_POOL = { maxWorkers: availableParallelism() + 1, sequence: { groupOrder: 1 } };
-
 export default defineConfig({
   test: {
     globals: true,
@@ -53,7 +45,11 @@ export default defineConfig({
           // database, one per process, is kept in a folder of the whole run (vitest.global-setup.ts).
           isolate: false,
           setupFiles: ['vitest.int-setup.ts'],
-          ...INT_POOL,
+          // vitest's default is cores − 1 workers: one on a 2-core machine, which ran the int files one after another
+          // while most of them wait (on child processes, Redis, timers, drills). One more worker than cores: the int
+          // project with 3 workers on 2 cores: 186 s wall, every file passing (the whole suite with coverage took 480 s with 1).
+          maxWorkers: availableParallelism() + 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

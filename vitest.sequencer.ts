@@ -18,8 +18,7 @@ export default class LongestFirstSequencer extends BaseSequencer {
       return { failed: cached?.failed ?? false, ms: cached?.duration ?? (ESTIMATES[file] ?? 0) * 1000 };
     };
     const facts = new Map(files.map((spec) => [spec, known(spec)]));
-    // Groups in vitest's order (they run one after another); within a group (the two int projects run together),
-    // failed files first, then longest first, whichever project a file is in.
+    // Groups in vitest's order (they run one after another); within a group, failed files first, then longest first.
     return (await super.sort(files)).sort((a, b) => {
       const groups = a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder;
       if (groups !== 0) return groups;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { median } from '../evals/report/index.js';
 import { startSimulator } from '../evals/sim/index.js';
 import { benchThroughput, throughputOptions } from './bench-throughput.js';
 import { processCpuMs } from './process-cpu.js';
@@ -136,12 +137,6 @@ async function startAnchor(simUrl: string, workspace: string): Promise<{ measure
 }
 
 // ---- the service -------------------------------------------------------------------------------------------
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 async function main(): Promise<void> {
   const sim = await startSimulator({ cassettes });
   const root = await mkdtemp(join(tmpdir(), 'lm-bench-'));

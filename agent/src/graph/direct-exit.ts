@@ -24,14 +24,13 @@ const answersWithoutTools = (messages: readonly BaseMessage[]): boolean => {
  * and resumes are unchanged; the edge writes the same `branch:to:` channel, so saved threads resume. A graph with an
  * after-agent node (the exit is not the end) is left as it is.
  */
-export function addDirectExit(graph: Graph): boolean {
-  if (Object.keys(graph.nodes).some((name) => name.endsWith(AFTER_AGENT))) return false;
+function addDirectExit(graph: Graph): void {
+  if (Object.keys(graph.nodes).some((name) => name.endsWith(AFTER_AGENT))) return;
   const edge = [...graph.edges].find(([from, to]) => from === MODEL_NODE && to.endsWith(AFTER_MODEL));
-  if (!edge) return false;
+  if (!edge) return;
   graph.edges.delete(edge);
   const afterModel = edge[1];
   graph.addConditionalEdges(MODEL_NODE, (state: { messages: BaseMessage[] }) => (answersWithoutTools(state.messages) ? END : afterModel), [afterModel, END]);
-  return true;
 }
 
 /**
