@@ -1,28 +1,26 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { median } from '../evals/report/index.js';
 import { processCpuMs } from './process-cpu.js';
+import { scriptFlags } from './script-flags.js';
+import { bundleServiceToTemp } from './service-bundle.js';
 import { freeLoopbackPort, SERVICE_ENTRY_FILES } from './service-process.js';
 
-// `npm run bench:cold-start [-- --runs 5]`: start the service until /health answers, `runs` times each for the
-// bundle (dist/service.mjs, what the image runs; `npm run build` first) and the development entry (bin/luminamind,
-// TypeScript through tsx: the anchor), interleaved. Prints wall ms to /health (goal ≤ 1.5 s for the bundle; it
-// stretches on a busy machine), the CPU the process used until then (from /proc, barely moved by other load), RSS at
-// that point, and the same for `serve --help` (which must stay fast: it loads none of the service). Not a test.
+// Cold start of the service to its first /health answer, `runs` times each for the bundle (what the image runs) and
+// the development entry (bin/luminamind, TypeScript through tsx: the anchor), interleaved. Prints wall ms to /health
+// (goal ≤ 1.5 s for the bundle; it stretches on a busy machine), the CPU the process used until then (from /proc,
+// barely moved by other load), RSS at that point, and the same for `serve --help` (which must stay fast: it loads none
+// of the service). Run by `npm run bench:cold-start` and as part 3 of `npm run bench:service`. Not a test.
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length - 1; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const runs = Number(args.get('runs') ?? 5);
+/** Goal of issue 13, item 3: wall time from start to the first /health answer of the bundle. */
+const COLD_START_GOAL_MS = 1_500;
 
-const ENTRIES = { bundle: resolve(SERVICE_ENTRY_FILES.bundle), tsx: resolve(SERVICE_ENTRY_FILES.source) } as const;
-type EntryName = keyof typeof ENTRIES;
-if (!existsSync(ENTRIES.bundle)) {
-  process.stderr.write(`bench:cold-start: ${SERVICE_ENTRY_FILES.bundle} is missing; run \`npm run build\` first\n`);
-  process.exit(2);
-}
+type EntryName = 'bundle' | 'tsx';
 
 interface Start {
   wallMs: number;
@@ -70,27 +68,56 @@ function help(entry: string): Start {
   return { wallMs: performance.now() - started, cpuMs: reapedChildrenCpuMs() - cpuBefore, rssMb: Number.NaN };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const range = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
-const workspace = await mkdtemp(join(tmpdir(), 'lm-cold-'));
-try {
-  const names = Object.keys(ENTRIES) as EntryName[];
-  const starts: Record<EntryName, Start[]> = { bundle: [], tsx: [] };
-  const helps: Record<EntryName, Start[]> = { bundle: [], tsx: [] };
-  for (let i = 0; i < runs; i++) {
-    for (const name of names) starts[name].push(await coldStart(ENTRIES[name], workspace));
-    for (const name of names) helps[name].push(help(ENTRIES[name]));
+
+/**
+ * Measures and prints the cold starts of `bundleFile` (a built service.mjs) beside the tsx entry of this checkout;
+ * resolves true when the bundle's median wall time to /health meets the goal.
+ *
+ * @example
+ *   const bundle = await bundleServiceToTemp();
+ *   await benchColdStart({ bundleFile: bundle.entryFile, runs: 5 });
+ */
+export async function benchColdStart(options: { bundleFile: string; runs: number; log?: (line: string) => void }): Promise<boolean> {
+  const log = options.log ?? console.log;
+  const runs = options.runs;
+  const ENTRIES: Record<EntryName, string> = { bundle: options.bundleFile, tsx: resolve(SERVICE_ENTRY_FILES.source) };
+  const workspace = await mkdtemp(join(tmpdir(), 'lm-cold-'));
+  try {
+    const names = Object.keys(ENTRIES) as EntryName[];
+    const starts: Record<EntryName, Start[]> = { bundle: [], tsx: [] };
+    const helps: Record<EntryName, Start[]> = { bundle: [], tsx: [] };
+    for (let i = 0; i < runs; i++) {
+      for (const name of names) starts[name].push(await coldStart(ENTRIES[name], workspace));
+      for (const name of names) helps[name].push(help(ENTRIES[name]));
+    }
+    log(`\ncold start to /health, ${runs} runs each, interleaved (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
+    log('| entry | wall ms median (min–max) | CPU ms median (min–max) | RSS MB median | `serve --help` wall ms | `serve --help` CPU ms |');
+    log('|---|---|---|---|---|---|');
+    for (const name of names) {
+      const rows = starts[name];
+      log(`| ${name} | ${range(rows.map((r) => r.wallMs))} | ${range(rows.map((r) => r.cpuMs))} | ${median(rows.map((r) => r.rssMb)).toFixed(0)} | ${median(helps[name].map((r) => r.wallMs)).toFixed(0)} | ${median(helps[name].map((r) => r.cpuMs)).toFixed(0)} |`);
+    }
+    const cpuRatio = median(starts.bundle.map((r) => r.cpuMs)) / median(starts.tsx.map((r) => r.cpuMs));
+    log(`bundle / tsx, CPU to /health: ${cpuRatio.toFixed(2)}×`);
+    const met = median(starts.bundle.map((r) => r.wallMs)) <= COLD_START_GOAL_MS;
+    log(`goal: bundle cold start to /health ≤ ${COLD_START_GOAL_MS / 1000} s, median wall (${met ? 'met' : 'NOT met'})`);
+    return met;
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
   }
-  console.log(`cold start to /health, ${runs} runs each, interleaved (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
-  console.log('| entry | wall ms median (min–max) | CPU ms median (min–max) | RSS MB median | `serve --help` wall ms | `serve --help` CPU ms |');
-  console.log('|---|---|---|---|---|---|');
-  for (const name of names) {
-    const rows = starts[name];
-    console.log(`| ${name} | ${range(rows.map((r) => r.wallMs))} | ${range(rows.map((r) => r.cpuMs))} | ${median(rows.map((r) => r.rssMb)).toFixed(0)} | ${median(helps[name].map((r) => r.wallMs)).toFixed(0)} | ${median(helps[name].map((r) => r.cpuMs)).toFixed(0)} |`);
+}
+
+// `npm run bench:cold-start [-- --runs 5]`: the bundle built from the current sources into a temp folder, as
+// bench:service does, so no `npm run build` is needed and an old dist/ is never what is measured.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const usage = 'usage: npm run bench:cold-start -- [--runs N]';
+  const help = `${usage}\n\nStarts the service until /health answers, N times (default 5) each for the bundle (built from the current\nsources into a temp folder) and the tsx entry, interleaved; prints wall ms, CPU ms and RSS to /health and the\nsame for \`serve --help\`. Goal: the bundle's median wall time <= 1.5 s. Exit: 0 met, 1 not met, 2 usage.`;
+  const runs = scriptFlags(['runs'], usage, help).positiveInt('runs', 5);
+  const bundle = await bundleServiceToTemp();
+  try {
+    if (!(await benchColdStart({ bundleFile: bundle.entryFile, runs }))) process.exitCode = 1;
+  } finally {
+    await bundle.close();
   }
-  const cpuRatio = median(starts.bundle.map((r) => r.cpuMs)) / median(starts.tsx.map((r) => r.cpuMs));
-  console.log(`bundle / tsx, CPU to /health: ${cpuRatio.toFixed(2)}×`);
-  console.log(`bundle: ${median(starts.bundle.map((r) => r.wallMs)) <= 1500 ? 'meets' : 'misses'} the 1.5 s goal (median wall)`);
-} finally {
-  await rm(workspace, { recursive: true, force: true });
 }

@@ -1,6 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
@@ -11,19 +9,20 @@ import { processCpuMs, runQueueWaitMs } from './process-cpu.js';
 import { PROFILES, ProfileSchema, type Profile } from './profiles.js';
 import { outcomeOfRuns, runOnce, type RunMeasurement } from './runner.js';
 import { SCENARIOS } from './scenarios.js';
-import { SERVICE_ENTRY_FILES } from './service-process.js';
 import { startLoadSimulator, startServiceTarget, type LoadTarget } from './target.js';
 
 /*
- * Issue 13, item 6: throughput at realistic model latency, on the shipped bundle (dist/service.mjs) as its own
- * process, the simulator in this process. Part 1 steps a closed loop of C one-tool requests (2 model calls of
+ * Issue 13, item 6: throughput at realistic model latency, on the shipped bundle (built by bench:service from the
+ * current sources into a temp folder) as its own process, the simulator in this process. Part 1 steps a closed loop of C one-tool requests (2 model calls of
  * `callMs` each, so L = 2 × callMs) and compares the measured rate with the bound C / L; part 2 runs the `baseline`
  * load profile (60 req/s open loop over the scenario mix) through the load runner's own runOnce. CPU comes from /proc
  * (service: its pid; harness: this process, i.e. simulator + load generator), so a busy machine shows up as idle ≈ 0
- * and as starved steps rather than as a wrong CPU figure. Run by `npm run bench:service` (flag --throughput).
+ * and as starved steps rather than as a wrong CPU figure. The throughput part of `npm run bench:service`.
  */
 
 export interface ThroughputOptions {
+  /** Folder holding the bundle to measure as dist/service.mjs (bundleServiceToTemp's root). */
+  bundleRoot: string;
   /** Closed-loop concurrency steps, ascending; stepping stops after the first CPU-saturated step. */
   concurrency: number[];
   /** Measured seconds per step (after a ramp of 2 L + 1 s). */
@@ -52,22 +51,13 @@ const STARVED_IDLE_SHARE = 0.05;
  * Options from `bench:service` flags: --steps 8,16,32 --step-seconds 20 --call-ms 1000 --baseline-runs N
  * --baseline-seconds S (the last two shorten the baseline profile for development; the default is the real profile).
  */
-export function throughputOptions(args: ReadonlyMap<string, string>, log: (line: string) => void = console.log): ThroughputOptions {
+export function throughputOptions(args: ReadonlyMap<string, string>, log: (line: string) => void = console.log): Omit<ThroughputOptions, 'bundleRoot'> {
   const steps = (args.get('steps') ?? '8,16,32,64,128,256').split(',').map(Number);
   if (!steps.length || steps.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--steps: expected positive integers, e.g. 8,16,32 (got ${args.get('steps')})`);
   const runs = args.get('baseline-runs');
   const seconds = args.get('baseline-seconds');
   const profile = ProfileSchema.parse({ ...PROFILES.baseline, ...(runs ? { runs: Number(runs) } : {}), ...(seconds ? { durationSeconds: Number(seconds) } : {}) });
   return { concurrency: steps, stepSeconds: Number(args.get('step-seconds') ?? 20), callMs: Number(args.get('call-ms') ?? 1_000), profile, log };
-}
-
-/** The bundle's path, refusing clearly when it is missing and warning when sources changed after it was built. */
-function checkBundle(log: (line: string) => void): void {
-  const bundle = resolve(SERVICE_ENTRY_FILES.bundle);
-  if (!existsSync(bundle)) throw new Error(`throughput: ${bundle} is missing: run \`npm run build\` first (this part measures the shipped bundle)`);
-  const builtAt = statSync(bundle).mtimeMs;
-  const newer = readdirSync('agent/src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.includes('.test.') && statSync(join('agent/src', f)).mtimeMs > builtAt);
-  if (newer.length) log(`throughput: warning: ${newer.length} agent/src file(s) changed after ${SERVICE_ENTRY_FILES.bundle} was built (e.g. ${newer[0]}); \`npm run build\` to measure them`);
 }
 
 /** CPU and run-queue wait of the service and of this process, and the machine's ticks, at one instant. */
@@ -328,19 +318,19 @@ async function runBaseline(target: LoadTarget, sim: Simulator, pid: number, opti
  * and verdicts, and resolves true when both goals hold.
  *
  * @example
- *   await benchThroughput(throughputOptions(new Map([['steps', '8,16']])));
+ *   const bundle = await bundleServiceToTemp();
+ *   await benchThroughput({ ...throughputOptions(new Map([['steps', '8,16']])), bundleRoot: bundle.root });
  */
 export async function benchThroughput(options: ThroughputOptions): Promise<boolean> {
   const { log } = options;
-  checkBundle(log);
   const cores = availableParallelism();
   const sim = await startLoadSimulator({ ttftMs: options.callMs, tokensPerSecond: 0 });
   try {
-    let target = await startServiceTarget(sim, { entry: 'bundle' });
+    let target = await startServiceTarget(sim, { entry: 'bundle', root: options.bundleRoot });
     try {
       const pid = target.pid?.();
       if (pid === undefined) throw new Error('throughput: the service process has no pid');
-      log(`\nthroughput: ${SERVICE_ENTRY_FILES.bundle} as its own process (pid ${pid}), simulator and load generator in this process (pid ${process.pid}), ${cores} cores, load average ${loadAverage()}`);
+      log(`\nthroughput: the bundle as its own process (pid ${pid}), simulator and load generator in this process (pid ${process.pid}), ${cores} cores, load average ${loadAverage()}`);
       log(`closed loop of C one-tool requests (${ONE_TOOL.modelCalls} model calls × ${options.callMs} ms ⇒ L = ${(ONE_TOOL.modelCalls * options.callMs) / 1000} s), ${options.stepSeconds} s measured per step`);
       const steps: Step[] = [];
       for (const concurrency of options.concurrency) {
@@ -353,7 +343,7 @@ export async function benchThroughput(options: ThroughputOptions): Promise<boole
       // A fresh service for the baseline: what the last (saturated) step left behind — threads in memory, a breaker
       // opened by overload — must not decide the profile's numbers.
       await target.close();
-      target = await startServiceTarget(sim, { entry: 'bundle' });
+      target = await startServiceTarget(sim, { entry: 'bundle', root: options.bundleRoot });
       const baselinePid = target.pid?.();
       if (baselinePid === undefined) throw new Error('throughput: the service process has no pid');
       const baselinePass = await runBaseline(target, sim, baselinePid, options);

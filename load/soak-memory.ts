@@ -7,38 +7,52 @@ import { Redis } from 'ioredis';
 import { startRedis } from './redis-server.js';
 import { startSimulator } from '../evals/sim/index.js';
 import { attachHeapProbe, type HeapProbe } from './inspect-heap.js';
+import { scriptFlags } from './script-flags.js';
+import { bundleServiceToTemp } from './service-bundle.js';
 import { freeLoopbackPort, startServiceProcess } from './service-process.js';
 
-// `npm run soak:memory [-- --warmup 20 --first 500 --further 2000 --concurrency 4 --max-threads N --entry bundle --sweep S]`: the service as
-// its own process in embedded mode (no Redis, in-memory stores), simulator at zero latency, every request a new
-// thread (one-tool and plain answers alternating). Prints RSS (from /proc/<pid>/status) idle after start, after the
-// warm-up, after `first` more requests and after `further` more, the growth over the last stretch (goal ≤ 10 %),
-// the workspace folders left on disk and the evictions counted. Not a test.
+// `npm run soak:memory` (--help lists the flags): the service as its own process in embedded mode (no Redis,
+// in-memory stores), simulator at zero latency, every request a new thread (one-tool and plain answers alternating).
+// Prints RSS (from /proc/<pid>/status) idle after start, after the warm-up, after `first` more requests and after
+// `further` more, the growth over the last stretch (goal ≤ 10 %), the workspace folders left on disk and the
+// evictions counted. Not a test.
 // Each row also has the V8 heap in use right after a full GC (through the inspector, switched on by SIGUSR1 after
 // the idle reading, so the idle RSS is the service's own): RSS that grows while the collected heap stays flat is
 // garbage V8 has not collected yet, not state the service holds. The last row is RSS after that GC, idle.
 // Redis mode (`--redis yes [--ttl 3600]`): checkpoints go to a private redis-server (a free 127.0.0.1 port, temp dir,
 // killed at the end) with CHECKPOINT_TTL_SECONDS = --ttl; each row adds Redis's used_memory and key count, and the
-// share of keys that carry an expiry (every one must, or Redis grows without bound; load/soak-redis-ttl.int.test.ts).
+// share of keys that carry an expiry (every one but the pruned thread index must, or Redis grows without bound;
+// load/soak-redis-ttl.int.test.ts).
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length - 1; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const warmup = Number(args.get('warmup') ?? 20);
-const first = Number(args.get('first') ?? 500);
-const further = Number(args.get('further') ?? 2000);
-const concurrency = Number(args.get('concurrency') ?? 4);
-const maxThreads = args.get('max-threads');
-const redisMode = args.get('redis') === 'yes';
-const ttlSeconds = args.get('ttl') ?? '3600';
+const USAGE =
+  'usage: npm run soak:memory -- [--redis no|yes] [--ttl S] [--entry bundle|source] [--warmup N] [--first N] [--further N] [--concurrency N] [--max-threads N] [--sweep S] [--node-options FLAGS]';
+const HELP = `${USAGE}
+
+Runs the service as its own process and sends it a stream of new threads (one-tool and plain answers alternating, the
+simulator at zero latency), printing RSS and the V8 heap after a full GC at each point: idle after start, after
+--warmup 20, after --first 500 more and after --further 2000 more, then idle again. Goals: RSS grows <= 10 % over
+the last --further requests; idle RSS <= 200 MB.
+  --entry bundle    (default) the bundle built from the current sources into a temp folder, what the image runs;
+                    source runs the TypeScript through tsx
+  --redis yes       checkpoints in a private redis-server with CHECKPOINT_TTL_SECONDS = --ttl (default 3600)
+  --max-threads N   CHECKPOINT_MEMORY_MAX_THREADS;  --sweep S  WORKSPACE_SWEEP_SECONDS
+  --node-options=F  V8 flags for the service (default: those of deploy/k8s/base/deployment.yaml; '' for none)
+Exit: 0 both goals met, 1 a goal not met or a request failed, 2 usage.`;
+const flags = scriptFlags(['redis', 'ttl', 'entry', 'warmup', 'first', 'further', 'concurrency', 'max-threads', 'sweep', 'node-options'], USAGE, HELP);
+const warmup = flags.positiveInt('warmup', 20);
+const first = flags.positiveInt('first', 500);
+const further = flags.positiveInt('further', 2000);
+const concurrency = flags.positiveInt('concurrency', 4);
+const maxThreads = flags.get('max-threads');
+const redisMode = flags.oneOf('redis', ['no', 'yes'], 'no') === 'yes';
+const ttlSeconds = String(flags.positiveInt('ttl', 3600));
 // WORKSPACE_SWEEP_SECONDS for the service (its default, 600, when unset): with a short --ttl, a short sweep shows
 // the folders of expired threads going.
-const sweepSeconds = args.get('sweep');
+const sweepSeconds = flags.get('sweep');
 // V8 flags for the service process (split on spaces): by default those the Deployment runs it with, so the heap
 // here sizes like a pod's, whatever this machine's memory; --node-options '' runs without any.
-const nodeOptions = (args.get('node-options') ?? deployedNodeFlags()).split(' ').filter(Boolean);
-// `--entry bundle` runs dist/service.mjs (what the image runs; `npm run build` first) of `--root` (default here).
-const entry = args.get('entry') === 'bundle' ? 'bundle' : 'source';
-const checkout = args.get('root');
+const nodeOptions = (flags.get('node-options') ?? deployedNodeFlags()).split(' ').filter(Boolean);
+const entry = flags.oneOf('entry', ['bundle', 'source'], 'bundle');
 
 function deployedNodeFlags(): string {
   const manifest = readFileSync(join(import.meta.dirname, '../deploy/k8s/base/deployment.yaml'), 'utf8');
@@ -63,6 +77,8 @@ function rssMb(pid: number): { rss: number; peak: number } {
   return { rss: kb(/^VmRSS:\s+(\d+) kB/m) / 1024, peak: kb(/^VmHWM:\s+(\d+) kB/m) / 1024 };
 }
 
+// The bundle as bench:service builds it: from the sources as they are now, so an old dist/ is never what is measured.
+const bundle = entry === 'bundle' ? await bundleServiceToTemp() : undefined;
 const sim = await startSimulator({ cassettes });
 const root = await mkdtemp(join(tmpdir(), 'lm-soak-'));
 const redis = redisMode ? await startRedis() : undefined;
@@ -86,7 +102,7 @@ const svc = await startServiceProcess({
   ...(maxThreads ? { CHECKPOINT_MEMORY_MAX_THREADS: maxThreads } : {}),
   ...(sweepSeconds ? { WORKSPACE_SWEEP_SECONDS: sweepSeconds } : {}),
   ...(redis ? { REDIS_URL: redis.url, CHECKPOINT_TTL_SECONDS: ttlSeconds } : {}),
-}, { nodeArgs: [...nodeOptions, `--inspect-port=127.0.0.1:${inspectPort}`], entry, ...(checkout ? { root: checkout } : {}) });
+}, { nodeArgs: [...nodeOptions, `--inspect-port=127.0.0.1:${inspectPort}`], ...(bundle ? { root: bundle.root, entry: 'bundle' as const } : {}) });
 const pid = svc.pid()!;
 let sent = 0;
 let failures = 0;
@@ -137,7 +153,7 @@ try {
   console.log(`| point | requests | RSS MB | peak RSS MB | V8 heap reserved MB | external MB | heap used after GC MB | workspace folders |${redis ? ' Redis used MB | Redis keys | keys with TTL |' : ''}`);
   console.log(`|---|---|---|---|---|---|---|---|${redis ? '---|---|---|' : ''}`);
   for (const r of rows) console.log(`| ${r.at} | ${r.requests} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} | ${opt(r.heapTotalMb)} | ${opt(r.externalMb)} | ${r.heapMb.toFixed(1)} | ${r.folders} |${redisCols(r)}`);
-  if (redis) console.log(`\nRedis mode: CHECKPOINT_TTL_SECONDS=${ttlSeconds}; every key must expire (keys with TTL = keys), so Redis holds at most ${ttlSeconds} s of writes`);
+  if (redis) console.log(`\nRedis mode: CHECKPOINT_TTL_SECONDS=${ttlSeconds}; every key but the thread index must expire (keys with TTL = keys − 1; the index, a sorted set, is pruned to the same window on every write), so Redis holds at most ${ttlSeconds} s of writes`);
   const pct = (from: number, to: number) => {
     const g = ((to - from) / from) * 100;
     return `${g >= 0 ? '+' : ''}${g.toFixed(1)} %`;
@@ -146,6 +162,10 @@ try {
   console.log(`idle RSS ${rows[0]!.rss.toFixed(0)} MB after start, ${rows.at(-1)!.rss.toFixed(0)} MB after the soak and a GC (goal ≤ 200 MB)`);
   console.log(`workspace folders on disk: ${rows.at(-1)!.folders} for ${sent} threads (${sweepSeconds ?? 600} s sweep); failures: ${failures}`);
   console.log(`evictions: ${evictions.join(', ') || 'none'}`);
+  const growthMet = rows[3]!.rss <= base * 1.1;
+  const idleMet = rows[0]!.rss <= 200;
+  console.log(`goals: RSS growth ≤ 10 % (${growthMet ? 'met' : 'NOT met'}); idle RSS ≤ 200 MB (${idleMet ? 'met' : 'NOT met'})`);
+  if (!growthMet || !idleMet || failures > 0) process.exitCode = 1;
 } finally {
   probe?.close();
   await svc.close();
@@ -153,4 +173,5 @@ try {
   redisClient?.disconnect();
   await redis?.close();
   await rm(root, { recursive: true, force: true });
+  await bundle?.close();
 }
