@@ -84,9 +84,9 @@ describe.each(['ci.yml', 'release.yml'])('%s', (name) => {
   it('runs Lint → Test → Security in that order, on Node 20, after npm ci', async () => {
     const { wf } = await load(name);
     expect(inOrder(wf, ['lint', 'test', 'security'])).toBe(true);
-    for (const job of Object.values(wf.jobs)) {
+    for (const [id, job] of Object.entries(wf.jobs)) {
       const node = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
-      if (node) expect(String(node.with?.['node-version'])).toMatch(/^(20|\$\{\{ env\.NODE_VERSION \}\})$/);
+      if (node && id !== 'supported-node') expect(String(node.with?.['node-version'])).toMatch(/^(20|\$\{\{ env\.NODE_VERSION \}\})$/);
     }
     expect(await readFile(join(WORKFLOWS, name), 'utf8')).toMatch(/NODE_VERSION: "20"/);
     expect(scripts(wf.jobs.lint!)).toMatch(/npm ci[\s\S]*npm run lint[\s\S]*npm run typecheck/);
@@ -99,6 +99,14 @@ describe.each(['ci.yml', 'release.yml'])('%s', (name) => {
 });
 
 describe('ci.yml (pull requests)', () => {
+  it('runs the unit tests and the shipped bundle on Node 22 and 24, the Node versions the service supports', async () => {
+    const { wf } = await load('ci.yml');
+    const job = wf.jobs['supported-node'] as Job & { strategy?: { matrix?: { node?: string[] } } };
+    expect(job?.strategy?.matrix?.node).toEqual(['22', '24']);
+    expect(job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe('${{ matrix.node }}');
+    expect(scripts(job)).toMatch(/npm ci[\s\S]*npm run test:unit[\s\S]*vitest run --project int bin\/service-bundle\.int\.test\.ts/);
+  });
+
   it('runs on pull requests, evaluates simulated, smoke-loads, gates with the pr policy, uploads reports and posts the summary', async () => {
     const { wf } = await load('ci.yml');
     expect(Object.keys(wf.on)).toContain('pull_request');
