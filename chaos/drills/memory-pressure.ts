@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Drill } from '../lab/index.js';
 
 const BLOCKS = 5;
+/** What one SIGUSR2 makes the hog retain. */
+const BLOCK_BYTES = 64 * 2 ** 20;
 // Absolute paths: a service started from a bundle runs in the bundle's own folder, where neither `tsx` nor the
 // hog's relative path would resolve.
 const hog = ['--import', createRequire(import.meta.url).resolve('tsx'), '--import', fileURLToPath(new URL('../lab/memory-hog.ts', import.meta.url))];
@@ -16,7 +18,7 @@ async function rssOf(url: string): Promise<number | undefined> {
 
 export const memoryPressure = {
   id: 'memory-pressure',
-  title: `the service process retains ${BLOCKS * 64} MiB more JS heap while serving (1 GiB heap limit)`,
+  title: `the service process retains ${(BLOCKS * BLOCK_BYTES) / 2 ** 20} MiB more JS heap while serving (1 GiB heap limit)`,
   runbook: 'R4 OOM (memory pressure)',
   faultSeconds: 5,
   stack: { nodeArgs: [...hog, '--max-old-space-size=1024'] },
@@ -28,8 +30,14 @@ export const memoryPressure = {
       process.kill(service.pid()!, 'SIGUSR2');
       await sleep(100);
     }
-    await sleep(300);
-    return { pid: service.pid(), blocks: BLOCKS, rssBeforeMiB: rssBefore && Math.round(rssBefore / 2 ** 20), rssDuringMiB: Math.round(((await rssOf(service.url)) ?? 0) / 2 ** 20) };
+    // The blocks grow a step per event-loop turn (lab/memory-hog.ts): wait until they are (nearly) all there, so the
+    // rest of the fault runs under the full pressure; a service that died or stopped answering ends the wait.
+    let rssDuring = await rssOf(service.url);
+    for (let waited = 0; waited < 4_000 && rssBefore !== undefined && rssDuring !== undefined && rssDuring < rssBefore + 0.9 * BLOCKS * BLOCK_BYTES; waited += 200) {
+      await sleep(200);
+      rssDuring = await rssOf(service.url);
+    }
+    return { pid: service.pid(), blocks: BLOCKS, rssBeforeMiB: rssBefore && Math.round(rssBefore / 2 ** 20), rssDuringMiB: rssDuring && Math.round(rssDuring / 2 ** 20) };
   },
   async heal(stack) {
     const service = stack.services[0]!;

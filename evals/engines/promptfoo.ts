@@ -40,7 +40,25 @@ async function loadPromptfoo(configDir: string | undefined): Promise<typeof impo
   process.env.LOG_LEVEL ??= 'warn';
   /* eslint-enable no-restricted-properties */
   if (configDir) await mkdir(configDir, { recursive: true });
+  dropUndiciDecompressWarning();
   return (await import('promptfoo')).default;
+}
+
+/**
+ * promptfoo's fetch turns on undici's decompress interceptor, which prints "ExperimentalWarning: DecompressInterceptor
+ * is experimental" on first use, in the middle of `eval` and gate output. Nobody running the eval can act on it, so
+ * that one warning is dropped; every other warning is emitted as before.
+ */
+let decompressWarningDropped = false;
+function dropUndiciDecompressWarning(): void {
+  if (decompressWarningDropped) return;
+  decompressWarningDropped = true;
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const message = typeof warning === 'string' ? warning : warning.message;
+    if (message.startsWith('DecompressInterceptor is experimental')) return;
+    (emit as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 /**
