@@ -40,7 +40,9 @@ export async function measureInstallSize(options: { bundleRoot: string; log?: (l
     const bundleMb = diskMb(join(options.bundleRoot, 'dist'));
     log(`\ninstall size: the bundle (dist/, all the image carries) ${bundleMb} MB`);
     if (npm.status !== 0) {
-      log(`install size: \`npm ci --omit=dev\` failed (exit ${npm.status}) in ${seconds} s, so its size is inconclusive: ${npm.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      // npm's first error lines say what went wrong (code, then the message); its last ones only point at its log.
+      const why = npm.stderr.split('\n').filter((line) => line.startsWith('npm error') && line.length > 'npm error '.length).slice(0, 2);
+      log(`install size: \`npm ci --omit=dev\` failed (exit ${npm.status}) in ${seconds} s, so its size is inconclusive: ${why.join(' / ') || npm.stderr.trim().slice(-300)}`);
       return undefined;
     }
     const installMb = diskMb(join(folder, 'node_modules'));
