@@ -4,7 +4,7 @@
 
 /** The public face of each folder another folder may import (paths inside it); everything else is internal. */
 const PUBLIC = {
-  agent: ['src/index.js'],
+  agent: ['src/index.js', 'src/contract/index.js'],
   evals: ['[\\w-]+/index.js'],
   load: ['index.js'],
   chaos: ['index.js', '[\\w-]+/index.js'],

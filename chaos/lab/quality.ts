@@ -1,5 +1,5 @@
 import { graders, trajectory } from '../../evals/graders/index.js';
-import type { ToolCallRecord } from '../../agent/src/index.js';
+import type { ToolCallRecord } from '../../agent/src/contract/index.js';
 import { chat } from './probe.js';
 import { SCENARIOS } from '../../load/index.js';
 

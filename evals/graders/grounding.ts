@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkGrounding, evidenceText } from '../../agent/src/index.js';
+import { checkGrounding, evidenceText } from '../../agent/src/contract/index.js';
 import { call, type Grader, type Trajectory } from './types.js';
 
 const params = z.object({

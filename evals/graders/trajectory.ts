@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { ToolCallRecord } from '../../agent/src/index.js';
+import type { ToolCallRecord } from '../../agent/src/contract/index.js';
 import { call, outcome, type Grader } from './types.js';
 
 // agentevals' trajectory match (langchain-ai/agentevals, createTrajectoryMatchEvaluator) over our tool calls:

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Todo, ToolCallRecord } from '../../agent/src/index.js';
+import type { Todo, ToolCallRecord } from '../../agent/src/contract/index.js';
 import type { GraderResult } from '../report/index.js';
 
 /** What one run of a case produced: the graders' only input besides their params. */
