@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile, type ChaosResult } from '../../evals/report/index.js';
 import type { AlertJournal } from './alerts/judge-alert.js';
 import { startAlertLab, type AlertLab, type AlertWatch } from './alerts/watch-alert.js';
-import { startProbe, type Sample } from './probe.js';
+import { startProbe, warmUp, type Sample } from './probe.js';
 import { describeQuality, runQualitySubset, type QualityResult } from './quality.js';
 import { startStack, type ServiceCode } from './stack.js';
 import { DEFAULT_HYPOTHESIS, type Drill, type Hypothesis, type Refusal, type StackSpec } from './types.js';
@@ -223,6 +223,9 @@ export async function runDrill(drill: Drill, options: DrillRunOptions = {}): Pro
   let probe: ReturnType<typeof startProbe> | undefined;
   try {
     mark(`stack up: ${stack.services.length} service process(es) from the ${code.entry === 'bundle' ? 'bundle built for this run' : 'sources (tsx)'}${stack.redis ? ', redis' : ''}${stack.fallback ? ', fallback model' : ''}${stack.balancer ? ', balancer' : ''}`);
+    // Every service process of the stack serves once before the steady state is measured (a cold process's first
+    // requests took over 4 s on a busy machine, leaving a "before" phase with nothing in it).
+    await Promise.all(stack.services.map((service) => warmUp(service.url)));
     // Before the load starts, so the drill's own phases keep the timing they have without Prometheus.
     await alertWatch.baseline();
     probe = startProbe(stack.url, { rate, origin, prefix: `${drill.id}-${Date.now().toString(36)}` });

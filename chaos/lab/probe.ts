@@ -39,6 +39,16 @@ export async function chat(
 }
 
 /**
+ * Serves each scenario of the probe's mix once on `url`, one after another, before the steady state is measured: a
+ * freshly started service spends its first requests loading lazy chunks and compiling hot paths, seconds on a busy
+ * machine, and that is start-up, not the steady state the drill's "before" phase stands for. Best effort: what the
+ * answers were is not judged here (the before phase judges the service).
+ */
+export async function warmUp(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+  for (const [i, scenario] of MIX.entries()) await chat(url, `warmup-${Date.now().toString(36)}-${i}`, scenario.message, timeoutMs);
+}
+
+/**
  * A steady, bounded load: one request every 1/rate s (open schedule, never waiting for answers), each on its own
  * thread id so the threads can be read back for the data check.
  */
