@@ -43,3 +43,19 @@ describe('the service import graph', () => {
     for (const name of ['promptfoo', '@kubernetes/client-node', 'autocannon', '@ast-grep/cli', 'vitest', 'typescript']) expect(pkg.devDependencies).toHaveProperty([name]);
   });
 });
+
+// What needs only the agent's contract (run shapes, the grounding check) must not load the agent: its index pulls in
+// LangChain, LangGraph and fastify, 2-3 s of module loading, and the eval graders sit under `luminamind --help` and
+// `chaos --help` (the chaos lab grades answers during a fault).
+const FRAMEWORK = /^(@langchain\/|langchain$|deepagents$|fastify$|@fastify\/|ioredis$)/;
+const frameworkReached = async (entry: string) => (await packagesReached(entry)).filter((name) => FRAMEWORK.test(name));
+
+describe('what only needs the contract loads no agent framework', () => {
+  it.each(['agent/src/contract/index.ts', 'evals/graders/index.ts', 'chaos/lab/quality.ts'])('%s', async (entry) => {
+    expect(await frameworkReached(entry)).toEqual([]);
+  }, 60_000);
+
+  it('can fail: the agent itself reaches LangGraph and fastify', async () => {
+    expect(await frameworkReached('agent/src/index.ts')).toEqual(expect.arrayContaining(['@langchain/langgraph', 'fastify']));
+  }, 60_000);
+});

@@ -80,18 +80,17 @@ const range = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toF
  */
 export async function benchColdStart(options: { bundleFile: string; runs: number; log?: (line: string) => void }): Promise<boolean> {
   const log = options.log ?? console.log;
-  const runs = options.runs;
-  const ENTRIES: Record<EntryName, string> = { bundle: options.bundleFile, tsx: resolve(SERVICE_ENTRY_FILES.source) };
+  const entries: Record<EntryName, string> = { bundle: options.bundleFile, tsx: resolve(SERVICE_ENTRY_FILES.source) };
   const workspace = await mkdtemp(join(tmpdir(), 'lm-cold-'));
   try {
-    const names = Object.keys(ENTRIES) as EntryName[];
+    const names = Object.keys(entries) as EntryName[];
     const starts: Record<EntryName, Start[]> = { bundle: [], tsx: [] };
     const helps: Record<EntryName, Start[]> = { bundle: [], tsx: [] };
-    for (let i = 0; i < runs; i++) {
-      for (const name of names) starts[name].push(await coldStart(ENTRIES[name], workspace));
-      for (const name of names) helps[name].push(help(ENTRIES[name]));
+    for (let i = 0; i < options.runs; i++) {
+      for (const name of names) starts[name].push(await coldStart(entries[name], workspace));
+      for (const name of names) helps[name].push(help(entries[name]));
     }
-    log(`\ncold start to /health, ${runs} runs each, interleaved (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
+    log(`\ncold start to /health, ${options.runs} runs each, interleaved (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
     log('| entry | wall ms median (min–max) | CPU ms median (min–max) | RSS MB median | `serve --help` wall ms | `serve --help` CPU ms |');
     log('|---|---|---|---|---|---|');
     for (const name of names) {

@@ -200,14 +200,15 @@ async function benchCpu(bundle: TempServiceBundle | undefined): Promise<boolean>
     }
     const failures = rows.reduce((n, r) => n + r.oneTool.failures + r.bare.failures + r.plain.failures, 0);
     const ratios = rows.map((r) => r.oneTool.cpuMs / r.bare.cpuMs);
+    const ratio = median(ratios);
     const one = median(rows.map((r) => r.oneTool.cpuMs));
     const plain = median(rows.map((r) => r.plain.cpuMs));
     console.log(`\nmedians over ${rounds} rounds: one-tool ${one.toFixed(2)} ms, bare graph ${median(rows.map((r) => r.bare.cpuMs)).toFixed(2)} ms, plain ${plain.toFixed(2)} ms`);
-    console.log(`ratio one-tool /v1/chat ÷ bare graph: median ${median(ratios).toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x)`);
+    console.log(`ratio one-tool /v1/chat ÷ bare graph: median ${ratio.toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x)`);
     const met = (goal: boolean) => (goal ? 'met' : 'NOT met');
-    console.log(`goals: one-tool ≤ 10 ms (${met(one <= 10)}) and ≤ 1.0x the bare graph (${met(median(ratios) <= 1)}); plain ≤ 5 ms (${met(plain <= 5)})`);
+    console.log(`goals: one-tool ≤ 10 ms (${met(one <= 10)}) and ≤ 1.0x the bare graph (${met(ratio <= 1)}); plain ≤ 5 ms (${met(plain <= 5)})`);
     console.log(`failures: ${failures}; simulator: ${JSON.stringify({ served: sim.stats().served, misses: sim.stats().misses })}`);
-    return failures === 0 && one <= 10 && median(ratios) <= 1 && plain <= 5;
+    return failures === 0 && one <= 10 && ratio <= 1 && plain <= 5;
   } finally {
     anchor?.close();
     await svc.close();

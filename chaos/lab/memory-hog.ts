@@ -8,22 +8,20 @@ const STEP_DOUBLES = 128 * 1024;
 const STEPS_PER_BLOCK = 64;
 const MAX_BLOCKS = 16;
 const blocks: number[][][] = [];
-/** Bumped by SIGHUP, so steps still queued for released blocks stop. */
-let generation = 0;
 
-function grow(block: number[][], forGeneration: number): void {
-  if (forGeneration !== generation || block.length >= STEPS_PER_BLOCK) return;
+/** One step of `block`, then the next on the next turn; a block SIGHUP released stops growing. */
+function grow(block: number[][]): void {
+  if (!blocks.includes(block) || block.length >= STEPS_PER_BLOCK) return;
   block.push(new Array<number>(STEP_DOUBLES).fill(Math.random()));
-  setImmediate(grow, block, forGeneration);
+  setImmediate(grow, block);
 }
 
 process.on('SIGUSR2', () => {
   if (blocks.length >= MAX_BLOCKS) return;
   const block: number[][] = [];
   blocks.push(block);
-  grow(block, generation);
+  grow(block);
 });
 process.on('SIGHUP', () => {
-  generation++;
   blocks.length = 0;
 });

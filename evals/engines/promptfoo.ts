@@ -44,12 +44,13 @@ async function loadPromptfoo(configDir: string | undefined): Promise<typeof impo
   return (await import('promptfoo')).default;
 }
 
+let decompressWarningDropped = false;
+
 /**
  * promptfoo's fetch turns on undici's decompress interceptor, which prints "ExperimentalWarning: DecompressInterceptor
  * is experimental" on first use, in the middle of `eval` and gate output. Nobody running the eval can act on it, so
- * that one warning is dropped; every other warning is emitted as before.
+ * that one warning is dropped; every other warning is emitted as before. Once per process (evals may run many times).
  */
-let decompressWarningDropped = false;
 function dropUndiciDecompressWarning(): void {
   if (decompressWarningDropped) return;
   decompressWarningDropped = true;
